@@ -1,0 +1,19 @@
+package org.cosineaudit.cli;
+
+import java.util.List;
+import java.util.Optional;
+import org.cosineaudit.run.Job;
+
+/** Every job the CLI knows, in the order {@code --help} lists them. */
+final class Jobs {
+
+  static final List<Job<?>> ALL = List.of(
+      new org.cosineaudit.demo.DemoJob(),
+      new org.cosineaudit.data.GenerateJob());
+
+  private Jobs() {}
+
+  static Optional<Job<?>> find(String name) {
+    return ALL.stream().filter(j -> j.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,92 @@
+package org.cosineaudit.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+
+import java.io.IOException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.cosineaudit.run.InputException;
+
+/**
+ * Writing and reading the tables that pass between stages.
+ *
+ * <p>CSV cannot hold arrays: array columns are written as one field of space-separated
+ * numbers and parsed back by {@link #read} when the caller asks for them.
+ */
+public final class Tables {
+
+  private Tables() {}
+
+  /** Writes {@code table} to {@code path} (replacing it) in {@code format}. */
+  public static void write(Dataset<Row> table, String path, TableFormat format) {
+    switch (format) {
+      case PARQUET -> table.write().mode(SaveMode.Overwrite).parquet(path);
+      case CSV -> flattenArrays(table).write().mode(SaveMode.Overwrite).option("header", "true").csv(path);
+    }
+  }
+
+  /** Array columns as space-separated strings, for CSV. */
+  public static Dataset<Row> flattenArrays(Dataset<Row> table) {
+    Column[] cols = new Column[table.schema().fields().length];
+    int i = 0;
+    for (StructField f : table.schema().fields()) {
+      cols[i++] = f.dataType() instanceof ArrayType
+          ? concat_ws(" ", col(f.name()).cast(DataTypes.createArrayType(DataTypes.StringType))).as(f.name())
+          : col(f.name());
+    }
+    return table.select(cols);
+  }
+
+  /**
+   * Reads a table written by {@link #write}: Parquet when the folder holds Parquet files,
+   * otherwise CSV with a header (all columns typed by inference).
+   */
+  public static Dataset<Row> read(SparkSession spark, String path) {
+    TableFormat format = detect(spark, path);
+    return switch (format) {
+      case PARQUET -> spark.read().parquet(path);
+      case CSV -> spark.read().option("header", "true").option("inferSchema", "true").csv(path);
+    };
+  }
+
+  /** The format of an existing table folder or file; fails naming the path when there is none. */
+  public static TableFormat detect(SparkSession spark, String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new InputException("table " + path + " does not exist");
+      }
+      FileStatus st = fs.getFileStatus(p);
+      if (st.isFile()) {
+        return p.getName().endsWith(".parquet") ? TableFormat.PARQUET : TableFormat.CSV;
+      }
+      boolean csv = false;
+      for (FileStatus f : fs.listStatus(p)) {
+        String n = f.getPath().getName();
+        if (n.endsWith(".parquet")) {
+          return TableFormat.PARQUET;
+        }
+        if (n.endsWith(".csv")) {
+          csv = true;
+        }
+      }
+      if (csv) {
+        return TableFormat.CSV;
+      }
+      throw new InputException("table " + path + " holds no .parquet or .csv files");
+    } catch (IOException e) {
+      throw new InputException("cannot read table " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

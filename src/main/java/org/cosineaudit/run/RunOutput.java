@@ -1,0 +1,248 @@
+package org.cosineaudit.run;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.Fingerprint;
+import org.cosineaudit.io.Manifest;
+import org.cosineaudit.io.TableFormat;
+import org.cosineaudit.io.Tables;
+import org.cosineaudit.io.Versions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The output directory of one run, on any Hadoop file system.
+ *
+ * <p>Commit protocol: a run writes its tables and files, then {@code manifest.json}, then the
+ * empty marker {@value #COMPLETE_MARKER}, last. A directory without the marker is not a
+ * finished run, whatever else it holds: an interrupted run never looks complete.
+ * A non-empty directory is refused unless {@code --overwrite} (or, for the sweep, resumed
+ * when its configuration is identical).
+ */
+public final class RunOutput {
+
+  public static final String COMPLETE_MARKER = "_COMPLETE";
+  public static final String MANIFEST = "manifest.json";
+  /** The result-relevant configuration, compared when a run resumes. */
+  public static final String RUN_CONFIG = "run-config.json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunOutput.class);
+
+  private final SparkSession spark;
+  private final FileSystem fs;
+  private final Path root;
+  private final TableFormat format;
+  private final Manifest manifest;
+  private final boolean resumed;
+
+  private RunOutput(SparkSession spark, FileSystem fs, Path root, TableFormat format, Manifest manifest, boolean resumed) {
+    this.spark = spark;
+    this.fs = fs;
+    this.root = root;
+    this.format = format;
+    this.manifest = manifest;
+    this.resumed = resumed;
+  }
+
+  /**
+   * Opens (creates) the output directory of a run.
+   *
+   * @param resultConfig the settings that determine results (compared on resume); usually
+   *     the job's settings without operational keys like {@code overwrite} or {@code parallelism}
+   */
+  public static RunOutput open(SparkSession spark, String job, Settings settings, OutputSpec spec,
+      Map<String, String> resultConfig) {
+    try {
+      Path root = new Path(spec.path());
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      boolean resumed = false;
+      String configJson = Manifest.JSON.writeValueAsString(new java.util.TreeMap<>(resultConfig));
+      if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+        throw new InputException("output " + root + " is a file; give a directory for --output");
+      }
+      if (fs.exists(root) && fs.listStatus(root).length > 0) {
+        if (spec.overwrite()) {
+          LOG.info("--overwrite: deleting the previous contents of {}", root);
+          fs.delete(root, true);
+        } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG
+            && configJson.equals(readString(fs, new Path(root, RUN_CONFIG)))) {
+          resumed = true;
+          // the run is not complete again until this attempt finishes
+          fs.delete(new Path(root, COMPLETE_MARKER), false);
+          LOG.info("resuming the run in {} (same configuration)", root);
+        } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG) {
+          throw new InputException("output directory " + root + " holds a run with a different configuration (see "
+              + new Path(root, RUN_CONFIG) + "); use another --output, or pass --overwrite to replace it");
+        } else {
+          throw new InputException("output directory " + root + " is not empty; choose another --output or pass "
+              + "--overwrite to replace it");
+        }
+      }
+      fs.mkdirs(root);
+      writeString(fs, new Path(root, RUN_CONFIG), configJson);
+      Manifest manifest = new Manifest(job, settings.values(), settings.sources(), Versions.all(spark.version()));
+      Map<String, String> sparkInfo = new LinkedHashMap<>();
+      sparkInfo.put("master", spark.sparkContext().master());
+      sparkInfo.put("app_id", spark.sparkContext().applicationId());
+      sparkInfo.put("default_parallelism", Integer.toString(spark.sparkContext().defaultParallelism()));
+      manifest.spark(sparkInfo);
+      if (resumed) {
+        manifest.detail("resumed", true);
+      }
+      return new RunOutput(spark, fs, root, spec.format(), manifest, resumed);
+    } catch (IOException e) {
+      throw new InputException("cannot create output directory " + spec.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A nested run (its own manifest and marker) under this one, e.g. the stages of {@code demo}.
+   * It inherits the format; the parent's overwrite already cleared the directory.
+   */
+  public RunOutput child(String name, String job, Settings settings, Map<String, String> resultConfig) {
+    return open(spark, job, settings, new OutputSpec(path(name), format, false, OutputSpec.ExistingOutput.REFUSE),
+        resultConfig);
+  }
+
+  /** True when {@code path} holds a run that finished (its marker exists). */
+  public static boolean isComplete(SparkSession spark, String path) {
+    try {
+      Path p = new Path(path, COMPLETE_MARKER);
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String root() {
+    return root.toString();
+  }
+
+  /** An absolute path inside the run directory. */
+  public String path(String relative) {
+    return new Path(root, relative).toString();
+  }
+
+  public TableFormat format() {
+    return format;
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  public boolean resumed() {
+    return resumed;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  /** Records an input's fingerprint (path, size, checksum) in the manifest. */
+  public Fingerprint recordInput(String role, String path) {
+    Fingerprint f = Fingerprint.of(path, spark.sparkContext().hadoopConfiguration());
+    manifest.input(role, f);
+    return f;
+  }
+
+  /**
+   * Writes a table under the run directory in the run's format and records its row count
+   * (read back from the written files, so the manifest states what is on disk).
+   */
+  public long writeTable(String relative, Dataset<Row> table) {
+    String p = path(relative);
+    Tables.write(table, p, format);
+    long rows = Tables.read(spark, p).count();
+    manifest.output(relative, rows);
+    return rows;
+  }
+
+  /** Writes a small text file (JSON, HTML) under the run directory. */
+  public void writeText(String relative, String text) {
+    try {
+      writeString(fs, new Path(root, relative), text);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + path(relative) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes a JSON document (anything Jackson can serialize). */
+  public void writeJson(String relative, Object value) {
+    try {
+      writeText(relative, Manifest.JSON.writeValueAsString(value));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Times a stage; {@code try (var s = out.stage("read")) { ... }}. */
+  public Stage stage(String name) {
+    LOG.info("stage {}: started", name);
+    return new Stage(name, System.nanoTime());
+  }
+
+  /** Writes the manifest, then the completion marker, last. */
+  public void complete(Outcome outcome) {
+    manifest.finish(outcome.status(), null);
+    writeText(MANIFEST, manifest.toJson());
+    writeText(COMPLETE_MARKER, "");
+  }
+
+  /** Writes the manifest of a failed run and no marker. */
+  public void fail(String message) {
+    manifest.finish("failed", message);
+    try {
+      writeText(MANIFEST, manifest.toJson());
+    } catch (RuntimeException e) {
+      LOG.warn("could not write the manifest of the failed run: {}", e.getMessage());
+    }
+  }
+
+  /** A timed stage; closing it records the duration in the manifest. */
+  public final class Stage implements AutoCloseable {
+    private final String name;
+    private final long start;
+
+    private Stage(String name, long start) {
+      this.name = name;
+      this.start = start;
+    }
+
+    @Override
+    public void close() {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      manifest.stage(name, seconds);
+      LOG.info("stage {}: done in {}", name, Progress.duration(seconds));
+    }
+  }
+
+  private static void writeString(FileSystem fs, Path p, String text) throws IOException {
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String readString(FileSystem fs, Path p) throws IOException {
+    if (!fs.exists(p)) {
+      return null;
+    }
+    FileStatus st = fs.getFileStatus(p);
+    byte[] b = new byte[(int) st.getLen()];
+    try (FSDataInputStream in = fs.open(p)) {
+      in.readFully(b);
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

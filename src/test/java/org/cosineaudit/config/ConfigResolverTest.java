@@ -1,0 +1,91 @@
+package org.cosineaudit.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigResolverTest {
+
+  private static final List<OptionSpec> SPECS = List.of(
+      OptionSpec.integer("k", 20, 1, 1000, "neighbours"),
+      OptionSpec.real("rate", 0.5, 0.0, 1.0, "a rate"),
+      OptionSpec.choice("format", "parquet", List.of("parquet", "csv"), "format"),
+      OptionSpec.reals("reg", "0.1,1", 0.0, 1e6, "grid"),
+      OptionSpec.flag("overwrite", "flag"),
+      OptionSpec.requiredPath("input", "input"));
+
+  @TempDir Path dir;
+
+  @Test
+  void commandLineBeatsConfigFileBeatsJobFileBeatsDefault() throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(conf.resolve("job.properties"), "k = 5\nrate = 0.25\nformat = csv\n");
+    Path extra = Files.writeString(dir.resolve("extra.properties"), "k = 7\nrate = 0.75\n");
+    Settings s = ConfigResolver.resolve("job", SPECS, Map.of("k", "9", "input", "x"), extra, conf);
+    assertEquals(9, s.integer("k"));
+    assertEquals("command line", s.sources().get("k"));
+    assertEquals(0.75, s.real("rate"));
+    assertEquals(extra.toString(), s.sources().get("rate"));
+    assertEquals("csv", s.string("format"));
+    assertEquals(conf.resolve("job.properties").toString(), s.sources().get("format"));
+    assertEquals(List.of(0.1, 1.0), s.reals("reg"));
+    assertEquals("default", s.sources().get("reg"));
+    assertEquals(false, s.flag("overwrite"));
+  }
+
+  @Test
+  void unknownKeyInFileListsTheValidKeys() throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(conf.resolve("job.properties"), "kk = 5\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("input", "x"), null, conf));
+    assertTrue(e.getMessage().contains("unknown option 'kk'"), e.getMessage());
+    assertTrue(e.getMessage().contains("valid: k, rate, format, reg, overwrite, input"), e.getMessage());
+  }
+
+  @Test
+  void outOfRangeValueNamesKeyValueAndRange() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("k", "0", "input", "x"), null, null));
+    assertEquals("invalid value for 'k' (from command line): '0'; expected an integer in [1, 1000]", e.getMessage());
+    ConfigException e2 = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("rate", "abc", "input", "x"), null, null));
+    assertTrue(e2.getMessage().contains("'rate'") && e2.getMessage().contains("[0, 1]"), e2.getMessage());
+    ConfigException e3 = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("format", "orc", "input", "x"), null, null));
+    assertTrue(e3.getMessage().contains("one of parquet, csv"), e3.getMessage());
+    ConfigException e4 = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("reg", "0.1,-1", "input", "x"), null, null));
+    assertTrue(e4.getMessage().contains("'reg'"), e4.getMessage());
+  }
+
+  @Test
+  void badValueInFileNamesTheFile() throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(conf.resolve("job.properties"), "rate = 2\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("input", "x"), null, conf));
+    assertTrue(e.getMessage().contains(conf.resolve("job.properties").toString()), e.getMessage());
+  }
+
+  @Test
+  void missingRequiredOptionIsNamed() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of(), null, null));
+    assertEquals("job: missing required option --input", e.getMessage());
+  }
+
+  @Test
+  void missingConfigFileIsAnError() {
+    assertThrows(ConfigException.class,
+        () -> ConfigResolver.resolve("job", SPECS, Map.of("input", "x"), dir.resolve("nope.properties"), null));
+  }
+}
