@@ -99,30 +99,31 @@ public final class IntegrityChecks {
             col("duplicate"), col("dim").as("dimension"), col("norm"));
     out.writeTable(OFFENDERS, offenders);
 
+    // one small group-by gives every count; example ids are fetched only for problems that occur
     Map<String, Long> counts = new HashMap<>();
-    for (Row r : flagged.groupBy("problem").count().collectAsList()) {
-      counts.put(r.isNullAt(0) ? "ok" : r.getString(0), r.getLong(1));
+    long duplicateRows = 0;
+    for (Row r : flagged.groupBy("problem", "duplicate").count().collectAsList()) {
+      counts.merge(r.isNullAt(0) ? "ok" : r.getString(0), r.getLong(2), Long::sum);
+      duplicateRows += r.getBoolean(1) ? r.getLong(2) : 0;
     }
-    long duplicateRows = flagged.filter(col("duplicate")).count();
 
     List<Check> checks = new ArrayList<>();
     checks.add(t.dimensionMismatch().judge("integrity.dimension", GROUP, fraction(counts, DIMENSION, n),
-        detail(counts.getOrDefault(DIMENSION, 0L), n, "vectors without " + dim + " components"
-            + lengthsText(lengths, dim), examples(flagged, DIMENSION))));
+        detail(flagged, counts, DIMENSION, n, "vectors without " + dim + " components" + lengthsText(lengths, dim))));
     checks.add(t.nonFinite().judge("integrity.non-finite", GROUP, fraction(counts, NON_FINITE, n),
-        detail(counts.getOrDefault(NON_FINITE, 0L), n, "vectors with NaN or infinite components",
-            examples(flagged, NON_FINITE))));
+        detail(flagged, counts, NON_FINITE, n, "vectors with NaN or infinite components")));
     checks.add(t.zeroNorm().judge("integrity.zero-norm", GROUP, fraction(counts, ZERO_NORM, n),
-        detail(counts.getOrDefault(ZERO_NORM, 0L), n, "all-zero vectors (no direction: cosine undefined)",
-            examples(flagged, ZERO_NORM))));
+        detail(flagged, counts, ZERO_NORM, n, "all-zero vectors (no direction: cosine undefined)")));
     checks.add(t.nearZeroNorm().judge("integrity.near-zero-norm", GROUP, fraction(counts, NEAR_ZERO_NORM, n),
-        detail(counts.getOrDefault(NEAR_ZERO_NORM, 0L), n, String.format(Locale.ROOT,
+        detail(flagged, counts, NEAR_ZERO_NORM, n, String.format(Locale.ROOT,
             "vectors with norm < %.3g (%.3g x median norm %.4g)", t.nearZeroNormRatio() * median,
-            t.nearZeroNormRatio(), median), examples(flagged, NEAR_ZERO_NORM))));
+            t.nearZeroNormRatio(), median))));
+    List<String> dupExamples = duplicateRows == 0 ? List.of()
+        : flagged.filter(col("duplicate")).select("id").distinct().orderBy("id").limit(EXAMPLES)
+            .as(Encoders.STRING()).collectAsList();
     checks.add(t.duplicateIds().judge("integrity.duplicate-ids", GROUP, n == 0 ? 0 : (double) duplicateRows / n,
-        detail(duplicateRows, n, "vectors whose id occurs more than once (all copies excluded)",
-            flagged.filter(col("duplicate")).select("id").distinct().orderBy("id").limit(EXAMPLES)
-                .as(Encoders.STRING()).collectAsList())));
+        detail(duplicateRows, n, "vectors whose id is missing or occurs more than once (all copies excluded)",
+            dupExamples)));
 
     Dataset<Row> clean = flagged
         .filter(col("duplicate").equalTo(false)
@@ -147,9 +148,13 @@ public final class IntegrityChecks {
     return n == 0 ? 0 : (double) counts.getOrDefault(key, 0L) / n;
   }
 
-  private static List<String> examples(Dataset<Row> flagged, String problem) {
-    return flagged.filter(col("problem").equalTo(problem)).select("id").orderBy("id").limit(EXAMPLES)
-        .as(Encoders.STRING()).collectAsList();
+  /** The count of one problem with its first ids (by id), queried only when there are any. */
+  private static String detail(Dataset<Row> flagged, Map<String, Long> counts, String problem, long n, String what) {
+    long count = counts.getOrDefault(problem, 0L);
+    List<String> examples = count == 0 ? List.of()
+        : flagged.filter(col("problem").equalTo(problem)).select("id").orderBy("id").limit(EXAMPLES)
+            .as(Encoders.STRING()).collectAsList();
+    return detail(count, n, what, examples);
   }
 
   private static String lengthsText(List<Row> lengths, int dim) {
@@ -202,15 +207,8 @@ public final class IntegrityChecks {
         sq += (double) fx * fx;
       }
       double norm = finite ? Math.sqrt(sq) : 0.0;
-      return RowFactory.create(id, finite ? toList(f) : null, f.length, finite, norm);
-    }
-
-    private static List<Float> toList(float[] f) {
-      List<Float> l = new ArrayList<>(f.length);
-      for (float x : f) {
-        l.add(x);
-      }
-      return l;
+      // a primitive array: the row encoder takes arrays or Scala Seqs, not java.util.List
+      return RowFactory.create(id, finite ? f : null, f.length, finite, norm);
     }
   }
 }
