@@ -1,21 +1,18 @@
 package org.cosineaudit.audit;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.split;
-import static org.apache.spark.sql.functions.trim;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.similarity.ItemNeighbours;
 
 /**
  * Reads an embedding snapshot for the audit WITHOUT rejecting bad vectors: NaN components,
@@ -29,23 +26,9 @@ public final class AuditInputs {
   /** {@code id string, features array<double>} from a factors table (Parquet, or CSV with space-separated features). */
   public static Dataset<Row> embeddings(SparkSession spark, String path) {
     Dataset<Row> t = table(spark, path, "embeddings", "a factors table (id, features) in Parquet or CSV");
-    StructField[] fields = t.schema().fields();
-    StructField id = field(fields, "id");
-    StructField features = field(fields, "features");
-    if (id == null || features == null || !(features.dataType() instanceof ArrayType
-        || features.dataType() instanceof StringType)) {
-      throw new InputException("embeddings " + path + " have columns [" + Arrays.stream(fields)
-          .map(f -> f.name() + " " + f.dataType().simpleString()).collect(Collectors.joining(", "))
-          + "]; expected id (string) and features (array of numbers, or space-separated numbers in CSV)");
-    }
-    if (features.dataType() instanceof ArrayType a && !(a.elementType() instanceof NumericType)) {
-      throw new InputException("embeddings " + path + ": column features holds " + a.simpleString()
-          + "; expected an array of numbers");
-    }
-    var f = features.dataType() instanceof StringType
-        ? split(trim(col(features.name())), "\\s+") : col(features.name());
-    return t.select(col(id.name()).cast(DataTypes.StringType).as("id"),
-        f.cast(DataTypes.createArrayType(DataTypes.DoubleType)).as("features"));
+    // the engine's own column rules (id cast to string; features array or CSV string; bad
+    // components become null, which integrity counts as non-finite)
+    return ItemNeighbours.standardize(t, "embeddings " + path);
   }
 
   /**

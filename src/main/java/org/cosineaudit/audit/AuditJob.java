@@ -23,6 +23,10 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.similarity.EngineOptions;
+import org.cosineaudit.similarity.ItemNeighbours;
+import org.cosineaudit.similarity.Measure;
+import org.cosineaudit.similarity.NeighbourResult;
 
 /**
  * {@code audit}: the scheduled check of a production embedding snapshot. Runs integrity,
@@ -174,6 +178,12 @@ public final class AuditJob implements Job<AuditJob.Config> {
           skipped.add("geometry.norm-popularity-spearman: no --popularity");
         }
         checks.addAll(GeometryChecks.anisotropy(clean, integrity.dimension(), t, out));
+      }
+      try (var stage = out.stage("hubness");
+          NeighbourResult cosine = ItemNeighbours.compute(spark, clean, null, Measure.COSINE, c.k(),
+              EngineOptions.defaults())) {
+        out.manifest().detail("neighbours_cosine", cosine.summary());
+        checks.addAll(GeometryChecks.hubness(clean, cosine.neighbours(), c.k(), metadata, c.topItems(), t, out));
       }
     }
     clean.unpersist();

@@ -188,4 +188,36 @@ class AuditChecksTest {
     assertEquals(Status.FAIL, c.status());
     assertNotNull(check(r, "geometry.norm-cv"));
   }
+
+  @Test
+  void plantedHubNearTheCentroidIsTheTopHubWithItsTitle() throws Exception {
+    // 300 items m + N(0, I/64) in 64-d with m = e1: pair cosines ~0.5 +- 0.06, while the hub m
+    // itself has cosine ~0.7 with nearly everyone, so it enters almost every top-10 list
+    List<Vec> vs = new ArrayList<>();
+    for (Vec x : Snapshots.gaussian(300, 64, 9)) {
+      float[] v = x.v().clone();
+      for (int j = 0; j < v.length; j++) {
+        v[j] /= 8f;
+      }
+      v[0] += 1f;
+      vs.add(new Vec(x.id(), v));
+    }
+    float[] hub = new float[64];
+    hub[0] = 1f;
+    vs.add(new Vec("hub", hub));
+    String p = Snapshots.write(spark(), vs, dir.resolve("hubs"));
+    Path meta = dir.resolve("titles.csv");
+    Files.writeString(meta, "id,title\nhub,The Planted Hub\ni0,Item Zero\n");
+    AuditJob.Result r = audit("hub", p, Map.of("k", "10", "metadata", meta.toString(), "max-mean-cosine", "0.9,0.95"));
+    Check occurrence = check(r, "geometry.hub-occurrence");
+    assertEquals(Status.FAIL, occurrence.status(), occurrence.line());
+    assertTrue(occurrence.value() > 0.5, occurrence.line());
+    Check skew = check(r, "geometry.hubness-skew");
+    assertEquals(Status.FAIL, skew.status(), skew.line());
+    assertTrue(skew.detail().contains("hub \"The Planted Hub\""), skew.detail());
+    Row top = Tables.read(spark(), Path.of(r.summaryPath()).getParent().resolve(GeometryChecks.HUBS).toString())
+        .orderBy(org.apache.spark.sql.functions.desc("occurrences")).first();
+    assertEquals("hub", top.getAs("id"));
+    assertEquals("The Planted Hub", top.getAs("title"));
+  }
 }
