@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
+import org.cosineaudit.io.EmbeddingReader;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.InputException;
 import org.cosineaudit.similarity.ItemNeighbours;
@@ -23,11 +24,28 @@ public final class AuditInputs {
 
   private AuditInputs() {}
 
-  /** {@code id string, features array<double>} from a factors table (Parquet, or CSV with space-separated features). */
+  /**
+   * {@code id string, features array<double>} from any embedding format of
+   * {@link EmbeddingReader} (Parquet, CSV {@code id,f0,..}, word2vec/GloVe text), or from a
+   * factors table this project wrote as CSV ({@code id,features} with space-separated numbers).
+   * Parquet keeps NaN, wrong lengths and duplicates for the integrity checks; the text readers
+   * refuse a malformed line (naming file and line), which makes the audit exit with 2.
+   */
   public static Dataset<Row> embeddings(SparkSession spark, String path) {
-    Dataset<Row> t = table(spark, path, "embeddings", "a factors table (id, features) in Parquet or CSV");
-    // the engine's own column rules (id cast to string; features array or CSV string; bad
-    // components become null, which integrity counts as non-finite)
+    Dataset<Row> t;
+    try {
+      EmbeddingReader.Format format = EmbeddingReader.detect(spark, path);
+      boolean projectCsv = format == EmbeddingReader.Format.CSV
+          && Arrays.equals(spark.read().option("header", "true").csv(path).columns(), new String[] {"id", "features"});
+      t = projectCsv ? Tables.read(spark, path) : EmbeddingReader.read(spark, path);
+    } catch (InputException e) {
+      throw e.getMessage().contains(path) ? e : new InputException("embeddings " + path + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new InputException("cannot read embeddings " + path + ": " + e.getMessage()
+          + "; expected Parquet (id, features), CSV (id,f0,...) or word2vec text", e);
+    }
+    // the engine's own column rules: features as array<double>, unparseable components null,
+    // which integrity counts as non-finite
     return ItemNeighbours.standardize(t, "embeddings " + path);
   }
 

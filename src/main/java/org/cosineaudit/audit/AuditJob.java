@@ -163,7 +163,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
 
     IntegrityChecks.Result integrity;
     try (var stage = out.stage("integrity")) {
-      integrity = IntegrityChecks.run(AuditInputs.embeddings(spark, c.embeddings()), t, out);
+      integrity = IntegrityChecks.run(AuditInputs.embeddings(spark, c.embeddings()), c.embeddings(), t, out);
       checks.addAll(integrity.checks());
     }
     Dataset<Row> clean = integrity.clean();

@@ -19,6 +19,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.RunOutput;
 
 /**
@@ -63,8 +64,11 @@ public final class IntegrityChecks {
   /**
    * Runs the checks on {@code vectors} ({@code id string, features array<double>}, as read by
    * {@link AuditInputs#embeddings}).
+   *
+   * @param source the path, for messages
+   * @throws InputException when no row has a vector at all (an unusable file, exit 2)
    */
-  public static Result run(Dataset<Row> vectors, AuditThresholds t, RunOutput out) {
+  public static Result run(Dataset<Row> vectors, String source, AuditThresholds t, RunOutput out) {
     Dataset<Row> facts = vectors.map(new VectorFacts(), Encoders.row(FACTS))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long n = facts.count();
@@ -79,8 +83,13 @@ public final class IntegrityChecks {
       }
     }
 
+    if (dim == 0) {
+      facts.unpersist();
+      throw new InputException("embeddings " + source + ": " + (n == 0 ? "no rows" : "no vector has any component")
+          + "; expected Parquet (id, features), CSV with the header id,f0,...,f{d-1}, or word2vec/GloVe text");
+    }
     Dataset<Row> healthy = facts.filter(col("dim").equalTo(dim).and(col("finite")).and(col("norm").gt(0)));
-    double median = dim == 0 ? 0 : median(healthy);
+    double median = median(healthy);
     Dataset<Row> dupIds = facts.groupBy("id").count().filter(col("count").gt(1)).select(col("id").as("dup_id"));
 
     Column problem = when(col("dim").notEqual(dim), lit(DIMENSION))

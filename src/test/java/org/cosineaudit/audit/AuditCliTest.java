@@ -103,7 +103,7 @@ class AuditCliTest {
     waitForNextSecond(runFolders(base).get(0));
     Run schema = run("audit", "--embeddings", wrong.toString(), "--output", base.toString());
     assertEquals(2, schema.code(), schema.err());
-    assertTrue(schema.err().contains(wrong.toString()) && schema.err().contains("'id'"), schema.err());
+    assertTrue(schema.err().contains(wrong.toString()) && schema.err().contains("expected Parquet"), schema.err());
     assertFalse(Files.exists(base.resolve(OutputSpec.LATEST)), "no complete audit: nothing to point at");
     for (Path p : runFolders(base)) {
       assertFalse(Files.exists(p.resolve(RunOutput.COMPLETE_MARKER)), p + " must not look complete");
