@@ -16,6 +16,7 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.run.SparkProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,8 @@ public final class Main {
     SparkSession spark = SparkSession.builder().appName("cosine-audit " + job.name()).getOrCreate();
     RunOutput output = null;
     try {
+      // throttled "stage: tasks done/total, ETA" lines for long Spark stages
+      SparkProgressListener.register(spark);
       output = RunOutput.open(spark, job.name(), settings, outputSpec, resultConfig(settings));
       LOG.info("{}: writing to {}", job.name(), output.root());
       Outcome outcome = job.run(spark, config, output);
