@@ -30,13 +30,8 @@ final class AuditSection {
     if (summaries.size() > MAX_AUDITS) {
       ctx.html.note(summaries.size() + " audits found; the latest " + MAX_AUDITS + " are shown.");
     }
-    for (Path p : summaries.subList(0, Math.min(MAX_AUDITS, summaries.size()))) {
-      try {
-        one(ctx, p);
-      } catch (RuntimeException e) {
-        ctx.problem("audit " + ctx.contents.relative(p), e);
-      }
-    }
+    ctx.each(summaries.subList(0, Math.min(MAX_AUDITS, summaries.size())),
+        p -> "audit " + ctx.contents.relative(p), p -> one(ctx, p));
     ctx.closeSection();
   }
 

@@ -51,13 +51,7 @@ final class GaugeSection {
     ctx.html.paragraph("A gauge transform rescales or rotates user and item factors so that every prediction stays "
         + "the same. Cosine neighbours that move under it are an artefact of the factorization, not of the data; "
         + "score-cosine neighbours must not move.");
-    for (Path p : ctx.contents.gaugeTables) {
-      try {
-        one(ctx, p);
-      } catch (RuntimeException e) {
-        ctx.problem("gauge table " + ctx.contents.relative(p), e);
-      }
-    }
+    ctx.each(ctx.contents.gaugeTables, p -> "gauge table " + ctx.contents.relative(p), p -> one(ctx, p));
     ctx.closeSection();
   }
 

@@ -52,6 +52,8 @@ final class NeighbourSection {
     ctx.openSection("neighbours", "Neighbours of sample items across models");
     try {
       one(ctx, choose(ctx, tables));
+    } catch (org.cosineaudit.run.InputException e) {
+      throw e; // e.g. a --metadata without the named columns: the user must fix it
     } catch (RuntimeException e) {
       ctx.problem("neighbour tables", e);
     }

@@ -89,8 +89,15 @@ public final class Report {
   static Result write(SparkSession spark, String runDir, Options options, JsonNode liveManifest) {
     RunFiles files = new RunFiles(spark, runDir);
     Path root = new Path(runDir);
-    if (!files.isDirectory(root)) {
-      throw new InputException("run directory " + runDir + " does not exist; give --run the --output folder of a run");
+    boolean hasOutputs = files.isDirectory(root)
+        && files.list(root).stream().anyMatch(f -> !f.getPath().getName().equals(FOLDER));
+    if (!hasOutputs) {
+      throw new InputException("run directory " + runDir + " does not exist or holds no outputs; give --run the "
+          + "--output folder of a run");
+    }
+    if (options.metadata() != null && !files.exists(new Path(options.metadata()))) {
+      throw new InputException("--metadata " + options.metadata() + " does not exist; give a CSV with a header "
+          + "(e.g. movies.csv with movieId,title), a tab-separated .dat/.tsv, or Parquet");
     }
     Path reportDir = new Path(root, FOLDER);
     files.mkdirs(reportDir);

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.jfree.chart.JFreeChart;
@@ -85,6 +87,22 @@ final class ReportContext {
         safe.length() > 60 ? safe.substring(0, 60) : safe);
     figureFiles.add(file);
     return file;
+  }
+
+  /**
+   * Renders each of several outputs of one kind (two sweeps, three audits); one that fails is
+   * marked on the page and the others still render. Input errors (the user's options) propagate.
+   */
+  <T> void each(List<T> outputs, Function<T, String> describe, Consumer<T> render) {
+    for (T t : outputs) {
+      try {
+        render.accept(t);
+      } catch (org.cosineaudit.run.InputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        problem(describe.apply(t), e);
+      }
+    }
   }
 
   /** A section failed: say so on the page (and in the log) instead of failing the whole run. */

@@ -66,6 +66,14 @@ public final class ReportJob implements Job<ReportJob.Config> {
     if (run.isBlank()) {
       throw new ConfigException("invalid value for 'run': empty; give the output folder of a run");
     }
+    // a local folder can be checked before Spark starts (and before the CLI creates RUN/report);
+    // remote ones (hdfs://, s3a://) are checked by Report.write
+    java.net.URI uri = new org.apache.hadoop.fs.Path(run).toUri();
+    if ((uri.getScheme() == null || uri.getScheme().equals("file"))
+        && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(uri.getPath()))) {
+      throw new ConfigException("invalid value for 'run': '" + run + "' is not a directory; give the --output "
+          + "folder of a run");
+    }
     return new Config(run, new Report.Options(s.optional("metadata").orElse(null),
         s.optional("metadata-id").orElse(null), s.optional("metadata-title").orElse(null), s.integer("sample-items"),
         items, s.integer("k"), s.integer("columns"), s.integer("max-models")));

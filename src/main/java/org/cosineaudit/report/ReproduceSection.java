@@ -20,13 +20,7 @@ final class ReproduceSection {
       return;
     }
     ctx.openSection("reproduce", "The paper's claims and Figure 1");
-    for (Path dir : ctx.contents.reproduceDirs) {
-      try {
-        one(ctx, dir);
-      } catch (RuntimeException e) {
-        ctx.problem("claims in " + ctx.contents.relative(dir), e);
-      }
-    }
+    ctx.each(ctx.contents.reproduceDirs, dir -> "claims in " + ctx.contents.relative(dir), dir -> one(ctx, dir));
     ctx.closeSection();
   }
 

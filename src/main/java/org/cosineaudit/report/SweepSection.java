@@ -30,13 +30,7 @@ final class SweepSection {
       return;
     }
     ctx.openSection("sweep", "Regularization sweep");
-    for (RunContents.SweepDir sweep : ctx.contents.sweeps) {
-      try {
-        one(ctx, sweep);
-      } catch (RuntimeException e) {
-        ctx.problem("sweep " + sweep.relative(), e);
-      }
-    }
+    ctx.each(ctx.contents.sweeps, sweep -> "sweep " + sweep.relative(), sweep -> one(ctx, sweep));
     ctx.closeSection();
   }
 
