@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.ConfigResolver;
@@ -16,6 +17,7 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.run.SparkProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +32,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    SparkSession[] created = new SparkSession[1];
+    int code = run(args, System.out, System.err, () -> {
+      // the master comes from spark-submit; never hard-coded here
+      created[0] = SparkSession.builder().appName("cosine-audit " + (args.length > 0 ? args[0] : "")).getOrCreate();
+      return created[0];
+    });
+    if (created[0] != null) {
+      created[0].stop();
+    }
+    System.exit(code);
   }
 
-  /** Runs a command line and returns the exit code (tests call this; it never calls exit). */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
+  /**
+   * Runs a command line and returns the exit code; never exits and never stops the session.
+   *
+   * @param sessions called once, after the configuration validated, to get the SparkSession
+   *     (tests pass the shared test session)
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, Supplier<SparkSession> sessions) {
     if (args.length == 0) {
       err.println("error: no job given");
       err.print(Usage.jobs(Jobs.ALL));
@@ -62,10 +78,11 @@ public final class Main {
       err.print(Usage.jobs(Jobs.ALL));
       return ExitCode.USAGE_OR_INPUT.code();
     }
-    return runJob(job, Arrays.asList(args).subList(1, args.length), out, err);
+    return runJob(job, Arrays.asList(args).subList(1, args.length), out, err, sessions);
   }
 
-  private static <C> int runJob(Job<C> job, List<String> args, PrintStream out, PrintStream err) {
+  private static <C> int runJob(Job<C> job, List<String> args, PrintStream out, PrintStream err,
+      Supplier<SparkSession> sessions) {
     C config;
     OutputSpec outputSpec;
     Settings settings;
@@ -85,9 +102,12 @@ public final class Main {
       return ExitCode.USAGE_OR_INPUT.code();
     }
 
-    SparkSession spark = SparkSession.builder().appName("cosine-audit " + job.name()).getOrCreate();
+    SparkSession spark = sessions.get();
     RunOutput output = null;
+    SparkProgressListener progress = null;
     try {
+      // throttled "stage: tasks done/total, ETA" lines for long Spark stages
+      progress = SparkProgressListener.register(spark);
       output = RunOutput.open(spark, job.name(), settings, outputSpec, resultConfig(settings));
       LOG.info("{}: writing to {}", job.name(), output.root());
       Outcome outcome = job.run(spark, config, output);
@@ -111,7 +131,11 @@ public final class Main {
       LOG.debug("input error", t);
       return ExitCode.USAGE_OR_INPUT.code();
     } finally {
-      spark.stop();
+      if (progress != null) {
+        // the session may outlive this run (tests share one)
+        spark.sparkContext().removeSparkListener(progress);
+        progress.close();
+      }
     }
   }
 
