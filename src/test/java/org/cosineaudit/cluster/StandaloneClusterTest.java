@@ -48,6 +48,14 @@ class StandaloneClusterTest {
   static void startCluster() throws IOException {
     cluster = LocalStandaloneCluster.start("StandaloneClusterTest", 2);
     runs = cluster.dir().resolve("runs");
+    // outputs of an earlier test run would make a killed run look as if it had written something
+    if (Files.exists(runs)) {
+      try (var walk = Files.walk(runs)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
     Files.createDirectories(runs);
   }
 
