@@ -105,7 +105,15 @@ start_daemon() {
   echo $! >"$DIR/pids/$name.pid"
 }
 
-master_json() { curl -fsS --max-time 5 "http://$HOST:$(cat "$DIR/ui-port")/json/" 2>/dev/null; }
+# GET http://HOST:UI/json/ with bash alone (no curl needed): the master's status as JSON
+master_json() {
+  local port; port="$(cat "$DIR/ui-port")"
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "GET /json/ HTTP/1.0\r\nHost: %s:%s\r\n\r\n" "$0" "$1" >&3
+    response="$(cat <&3)"
+    [[ "$response" == "HTTP/1."?" 200"* ]] || exit 1
+    printf "%s\n" "${response#*$'"'"'\r\n\r\n'"'"'}"' "$HOST" "$port" 2>/dev/null
+}
 
 # the master's JSON status has "aliveworkers" : N
 alive_workers() { master_json | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$' || echo 0; }
@@ -133,7 +141,6 @@ wait_for() {
 
 start() {
   command -v java >/dev/null || die "$EX_ENV" "no 'java' on PATH"
-  command -v curl >/dev/null || die "$EX_ENV" "no 'curl' on PATH (used to read the master's status)"
   if pid_alive "$(read_pid "$DIR/pids/master.pid")"; then
     die 1 "a cluster from $DIR is already running (pid $(cat "$DIR/pids/master.pid")); 'scripts/cluster.sh stop' first"
   fi
