@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.ConfigResolver;
@@ -30,11 +31,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    SparkSession[] created = new SparkSession[1];
+    int code = run(args, System.out, System.err, () -> {
+      // the master comes from spark-submit; never hard-coded here
+      created[0] = SparkSession.builder().appName("cosine-audit " + (args.length > 0 ? args[0] : "")).getOrCreate();
+      return created[0];
+    });
+    if (created[0] != null) {
+      created[0].stop();
+    }
+    System.exit(code);
   }
 
-  /** Runs a command line and returns the exit code (tests call this; it never calls exit). */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
+  /**
+   * Runs a command line and returns the exit code; never exits and never stops the session.
+   *
+   * @param sessions called once, after the configuration validated, to get the SparkSession
+   *     (tests pass the shared test session)
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, Supplier<SparkSession> sessions) {
     if (args.length == 0) {
       err.println("error: no job given");
       err.print(Usage.jobs(Jobs.ALL));
@@ -62,10 +77,11 @@ public final class Main {
       err.print(Usage.jobs(Jobs.ALL));
       return ExitCode.USAGE_OR_INPUT.code();
     }
-    return runJob(job, Arrays.asList(args).subList(1, args.length), out, err);
+    return runJob(job, Arrays.asList(args).subList(1, args.length), out, err, sessions);
   }
 
-  private static <C> int runJob(Job<C> job, List<String> args, PrintStream out, PrintStream err) {
+  private static <C> int runJob(Job<C> job, List<String> args, PrintStream out, PrintStream err,
+      Supplier<SparkSession> sessions) {
     C config;
     OutputSpec outputSpec;
     Settings settings;
@@ -85,7 +101,7 @@ public final class Main {
       return ExitCode.USAGE_OR_INPUT.code();
     }
 
-    SparkSession spark = SparkSession.builder().appName("cosine-audit " + job.name()).getOrCreate();
+    SparkSession spark = sessions.get();
     RunOutput output = null;
     try {
       output = RunOutput.open(spark, job.name(), settings, outputSpec, resultConfig(settings));
@@ -110,8 +126,6 @@ public final class Main {
       }
       LOG.debug("input error", t);
       return ExitCode.USAGE_OR_INPUT.code();
-    } finally {
-      spark.stop();
     }
   }
 

@@ -1,0 +1,123 @@
+package org.cosineaudit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.io.Manifest;
+import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  @TempDir Path dir;
+
+  /** One command line's exit code and printed text. */
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static Run runWithoutSpark(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), () -> {
+          throw new AssertionError("usage errors must be reported before Spark starts");
+        });
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpListsEveryJob() {
+    Run r = runWithoutSpark("--help");
+    assertEquals(0, r.code());
+    for (var job : Jobs.ALL) {
+      assertTrue(r.out().contains(job.name()), r.out());
+    }
+  }
+
+  @Test
+  void jobHelpListsOptionsWithDefaults() {
+    Run r = runWithoutSpark("generate", "--help");
+    assertEquals(0, r.code());
+    assertTrue(r.out().contains("--users VALUE"), r.out());
+    assertTrue(r.out().contains("default: 20000"), r.out());
+  }
+
+  @Test
+  void noJobUnknownJobUnknownOptionAndBadValueExitWithTwo() {
+    Run none = runWithoutSpark();
+    assertEquals(2, none.code());
+    Run unknownJob = runWithoutSpark("frobnicate");
+    assertEquals(2, unknownJob.code());
+    assertTrue(unknownJob.err().startsWith("error: unknown job 'frobnicate'\n"), unknownJob.err());
+    Run unknownOption = runWithoutSpark("generate", "--userz", "5");
+    assertEquals(2, unknownOption.code());
+    assertTrue(unknownOption.err().startsWith("error: generate: unknown option --userz\nusage:"), unknownOption.err());
+    Run badValue = runWithoutSpark("generate", "--users", "-3");
+    assertEquals(2, badValue.code());
+    assertTrue(badValue.err().contains("'users'") && badValue.err().contains("'-3'"), badValue.err());
+    Run missingValue = runWithoutSpark("generate", "--users");
+    assertEquals(2, missingValue.code());
+    assertFalse(missingValue.err().contains("Exception"), missingValue.err());
+  }
+
+  @Test
+  void runWritesManifestThenCompleteMarkerAndRefusesToReuseTheDirectory() throws Exception {
+    Path out = dir.resolve("gen");
+    Run r = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(out.resolve(RunOutput.COMPLETE_MARKER)));
+    JsonNode m = Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
+    assertEquals("generate", m.get("job").asText());
+    assertEquals("ok", m.get("outcome").asText());
+    assertEquals("50", m.get("config").get("users").asText());
+    assertEquals("command line", m.get("config_sources").get("users").asText());
+    assertEquals(SparkSession.active().version(), m.get("versions").get("spark").asText());
+    assertTrue(m.get("counts").get("interactions").asLong() >= 50);
+    assertTrue(m.get("stages").size() >= 1);
+
+    Run again = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("is not empty") && again.err().contains("--overwrite"), again.err());
+
+    Run overwrite = run("generate", "--users", "60", "--items", "20", "--clusters", "2", "--output", out.toString(),
+        "--overwrite");
+    assertEquals(0, overwrite.code(), overwrite.err());
+    JsonNode m2 = Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
+    assertEquals("60", m2.get("config").get("users").asText());
+  }
+
+  @Test
+  void csvFormatWritesHeaderedCsv() throws Exception {
+    Path out = dir.resolve("csv");
+    Run r = run("generate", "--users", "20", "--items", "10", "--clusters", "2", "--format", "csv",
+        "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
+    Path part = Files.list(out.resolve("items")).filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow();
+    assertEquals("item,cluster,popularity", Files.readAllLines(part).get(0));
+  }
+
+  @Test
+  void inputErrorThrownInsideSparkIsFoundInTheCauseChain() {
+    RuntimeException cause = new org.cosineaudit.run.InputException("file x line 3: bad");
+    RuntimeException wrapped = new RuntimeException("Job aborted", new RuntimeException("stage failed", cause));
+    assertEquals(cause, Main.userFacing(wrapped));
+    assertEquals(null, Main.userFacing(new IllegalStateException("bug")));
+  }
+}
