@@ -9,7 +9,8 @@ final class Jobs {
 
   static final List<Job<?>> ALL = List.of(
       new org.cosineaudit.demo.DemoJob(),
-      new org.cosineaudit.data.GenerateJob());
+      new org.cosineaudit.data.GenerateJob(),
+      new org.cosineaudit.data.IngestJob());
 
   private Jobs() {}
 
