@@ -1,0 +1,148 @@
+package org.cosineaudit.similarity;
+
+import dev.ludovic.netlib.blas.BLAS;
+import java.util.List;
+
+/**
+ * The scoring kernel of one task: a fixed set of query blocks, each with its top-k rows, and a
+ * stream of target blocks offered one at a time.
+ *
+ * <p>For each (query chunk, target block) one {@code sgemm} computes all float scores into a
+ * reused buffer. A candidate whose float score could still reach its row's threshold (the
+ * float result plus a rigorous bound on its rounding error) is rescored exactly in double and
+ * offered to the row's {@link TopK}. So the kept scores are double-precision dot products of
+ * the stored float vectors, identical in both directions and independent of blocking and of
+ * the BLAS in use; only a few candidates per row pay the double rescoring.
+ *
+ * <p>Not thread-safe: one instance per task.
+ */
+public final class BlockScorer {
+
+  /**
+   * Rounding error bound of a float dot product of length d, in units of |x|·|y|:
+   * d · 2^-24 (Higham's γ_d, any summation order, FMA or not), doubled for safety.
+   */
+  private static final double UNIT_ROUNDOFF = Math.scalb(1.0, -24);
+
+  private final List<FactorBlock> queries;
+  private final int[] rowOffset;
+  private final TopK topK;
+  private final int chunkRows;
+  private final BLAS blas;
+  private float[] buffer = new float[0];
+  private long flops;
+  private long gemmNanos;
+  private long rescored;
+
+  /**
+   * @param queries the task's query blocks (their rows are the rows of {@code topK}, in list order)
+   * @param k neighbours kept per query row
+   * @param chunkRows query rows per GEMM call
+   */
+  public BlockScorer(List<FactorBlock> queries, int k, int chunkRows) {
+    this(queries, k, chunkRows, BLAS.getInstance());
+  }
+
+  BlockScorer(List<FactorBlock> queries, int k, int chunkRows, BLAS blas) {
+    this.queries = List.copyOf(queries);
+    this.rowOffset = new int[queries.size() + 1];
+    for (int i = 0; i < queries.size(); i++) {
+      rowOffset[i + 1] = rowOffset[i] + queries.get(i).rows();
+    }
+    this.topK = new TopK(rowOffset[queries.size()], k);
+    this.chunkRows = Math.max(1, chunkRows);
+    this.blas = blas;
+  }
+
+  /** Scores every query row against every row of {@code target} (self pairs skipped). */
+  public void score(FactorBlock target) {
+    int nt = target.rows();
+    if (nt == 0 || topK.k() == 0) {
+      return;
+    }
+    for (int qi = 0; qi < queries.size(); qi++) {
+      FactorBlock q = queries.get(qi);
+      if (q.dim() != target.dim()) {
+        throw new IllegalArgumentException("query dimension " + q.dim() + " != target dimension " + target.dim());
+      }
+      for (int r0 = 0; r0 < q.rows(); r0 += chunkRows) {
+        int mq = Math.min(chunkRows, q.rows() - r0);
+        scoreChunk(q, rowOffset[qi], r0, mq, target);
+      }
+    }
+  }
+
+  private void scoreChunk(FactorBlock q, int rowBase, int r0, int mq, FactorBlock t) {
+    int d = q.dim();
+    int nt = t.rows();
+    if (buffer.length < mq * nt) {
+      buffer = new float[mq * nt];
+    }
+    float[] qd = q.data();
+    float[] td = t.data();
+    long start = System.nanoTime();
+    // column-major view: td is d x nt, qd is d x mq; C(nt x mq) = tdᵀ qd, so the scores of
+    // query j are contiguous: buffer[j*nt .. j*nt+nt)
+    blas.sgemm("T", "N", nt, mq, d, 1.0f, td, 0, d, qd, r0 * d, d, 0.0f, buffer, 0, nt);
+    gemmNanos += System.nanoTime() - start;
+    flops += 2L * nt * mq * d;
+
+    long[] torders = t.orders();
+    String[] tids = t.ids();
+    double bound = 2.0 * d * UNIT_ROUNDOFF * t.maxNorm();
+    for (int j = 0; j < mq; j++) {
+      int qr = r0 + j;
+      int row = rowBase + qr;
+      int qoff = qr * d;
+      long qorder = q.order(qr);
+      double tol = bound * FactorBlock.norm(qd, qoff, d);
+      double threshold = topK.threshold(row);
+      int base = j * nt;
+      for (int c = 0; c < nt; c++) {
+        // cheap float test first; only candidates that may enter are rescored
+        if (buffer[base + c] + tol >= threshold) {
+          if (torders[c] == qorder) {
+            continue;
+          }
+          double exact = dot(qd, qoff, td, c * d, d);
+          rescored++;
+          if (topK.offer(row, exact, torders[c], tids[c])) {
+            threshold = topK.threshold(row);
+          }
+        }
+      }
+    }
+  }
+
+  /** Double-precision dot product of two float vectors (each product is exact in double). */
+  static double dot(float[] a, int aoff, float[] b, int boff, int len) {
+    double s = 0;
+    for (int i = 0; i < len; i++) {
+      s += (double) a[aoff + i] * b[boff + i];
+    }
+    return s;
+  }
+
+  public TopK topK() {
+    return topK;
+  }
+
+  public List<FactorBlock> queries() {
+    return queries;
+  }
+
+  /** Floating-point operations done by GEMM so far. */
+  public long flops() {
+    return flops;
+  }
+
+  /** Nanoseconds spent inside GEMM so far. */
+  public long gemmNanos() {
+    return gemmNanos;
+  }
+
+  /** Candidates rescored in double so far. */
+  public long rescored() {
+    return rescored;
+  }
+}
