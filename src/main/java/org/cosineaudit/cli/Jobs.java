@@ -11,6 +11,7 @@ final class Jobs {
       new org.cosineaudit.demo.DemoJob(),
       new org.cosineaudit.data.GenerateJob(),
       new org.cosineaudit.data.IngestJob(),
+      new org.cosineaudit.similarity.SimilarityJob(),
       new org.cosineaudit.reproduce.ReproduceJob());
 
   private Jobs() {}
