@@ -12,7 +12,8 @@ final class Jobs {
       new org.cosineaudit.data.GenerateJob(),
       new org.cosineaudit.data.IngestJob(),
       new org.cosineaudit.similarity.SimilarityJob(),
-      new org.cosineaudit.reproduce.ReproduceJob());
+      new org.cosineaudit.reproduce.ReproduceJob(),
+      new org.cosineaudit.report.ReportJob());
 
   private Jobs() {}
 

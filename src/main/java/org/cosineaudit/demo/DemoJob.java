@@ -15,6 +15,7 @@ import org.cosineaudit.data.Ingestion;
 import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.data.PaperSimulation;
 import org.cosineaudit.io.TableFormat;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
@@ -88,6 +89,10 @@ public final class DemoJob implements Job<DemoJob.Config> {
         c.rowsRead(), c.accepted(), c.rejected(), c.merged(), c.users(), c.items(), ing.path(Ingestion.INTERACTIONS)));
     ingested.release();
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
+    // last: the report shows everything the stages above wrote
+    Report.Result report = Report.write(out);
+    lines.add("demo: report " + report.index() + " (" + report.sections().size() + " sections, "
+        + report.figures().size() + " figures)");
     return Outcome.ok(lines);
   }
 }
