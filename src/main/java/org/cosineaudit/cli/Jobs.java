@@ -13,6 +13,7 @@ final class Jobs {
       new org.cosineaudit.data.IngestJob(),
       new org.cosineaudit.similarity.SimilarityJob(),
       new org.cosineaudit.reproduce.ReproduceJob(),
+      new org.cosineaudit.stability.StabilityJob(),
       new org.cosineaudit.report.ReportJob());
 
   private Jobs() {}
