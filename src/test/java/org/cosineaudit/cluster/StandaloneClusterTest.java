@@ -163,6 +163,8 @@ class StandaloneClusterTest {
       s.awaitSuccess(RUN_TIMEOUT);
       watch.close();
       assertEquals(List.of(), watch.problems(), "folders marked complete too early in " + out);
+    } finally {
+      s.killDriver(); // a no-op after a normal exit; never leave a driver behind a failed assertion
     }
     assertTrue(s.output().contains("Lost executor " + killed.executorId()),
         "the driver should have seen executor " + killed.executorId() + " die (" + killed + "):\n" + s.tail(30));
@@ -180,6 +182,8 @@ class StandaloneClusterTest {
       s.killDriver();
       watch.close();
       assertEquals(List.of(), watch.problems(), "folders marked complete while they were not in " + out);
+    } finally {
+      s.killDriver();
     }
     assertTrue(Files.isRegularFile(out.resolve(RunOutput.RUN_CONFIG)), "the run had started writing into " + out);
     assertFalse(RunOutput.isComplete(SparkTestSession.get(), out.toString()),
@@ -206,6 +210,8 @@ class StandaloneClusterTest {
       first.killDriver();
       watch.close();
       assertEquals(List.of(), watch.problems(), "folders marked complete while they were not in " + out);
+    } finally {
+      first.killDriver();
     }
     doneBeforeKill = RunFolders.completeRuns(models);
     assertTrue(doneBeforeKill.size() < 3, "the kill came too late: all models were complete " + doneBeforeKill);
