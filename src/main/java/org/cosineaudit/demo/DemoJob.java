@@ -21,8 +21,6 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
-import org.cosineaudit.stability.StabilityJob;
-import org.cosineaudit.stability.SummaryRow;
 import org.cosineaudit.train.RegularizationSweep;
 import org.cosineaudit.train.SweepJob;
 
@@ -56,39 +54,6 @@ public final class DemoJob implements Job<DemoJob.Config> {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Stage {@code stability}: cosine neighbours of every swept model (computed from its factors),
-   * their agreement across the regularization grid by popularity decile with cluster precision
-   * against the generator's clusters, CKA / Procrustes between the models' item spaces, and a
-   * gauge check (one rescaling, one rotation) of the least regularized model.
-   */
-  static StabilityJob.Result stability(SparkSession spark, RegularizationSweep.Result swept,
-      GenerateJob.Result generated, RunOutput out) {
-    String sweepRoot = out.path("sweep");
-    String gaugeModel = sweepRoot + "/" + RegularizationSweep.modelDir(swept.modelIds().get(0));
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put("run", sweepRoot);
-    options.put("measure", "cosine");
-    options.put("k", "20");
-    options.put("popularity", generated.interactionsPath());
-    options.put("labels", generated.itemsPath());
-    options.put("gauge", "1");
-    options.put("user-factors", gaugeModel + "/" + RegularizationSweep.USER_FACTORS);
-    options.put("item-factors", gaugeModel + "/" + RegularizationSweep.ITEM_FACTORS);
-    options.put("output", out.path("stability"));
-    options.put("format", out.format().id());
-    StabilityJob job = new StabilityJob();
-    Settings s = Settings.of(job.name(), job.options(), options);
-    RunOutput child = out.child("stability", job.name(), s, Map.of());
-    StabilityJob.Result r = StabilityJob.execute(spark, job.configure(s), child);
-    try {
-      child.complete(Outcome.ok(StabilityJob.lines(r, child)));
-    } finally {
-      r.agreement().release();
-    }
-    return r;
   }
 
   @Override
@@ -150,19 +115,6 @@ public final class DemoJob implements Job<DemoJob.Config> {
     RegularizationSweep.Result swept = sweep(spark, ing.path(Ingestion.INTERACTIONS), out);
     lines.add(String.format("demo: swept %d implicit ALS models over reg %s -> %s", swept.modelIds().size(),
         DEMO_REGS, swept.indexPath()));
-    StabilityJob.Result stable = stability(spark, swept, generated, out);
-    for (SummaryRow row : stable.agreement().summary()) {
-      if (row.metric().equals("jaccard") && row.stratum().equals("all")) {
-        lines.add(String.format(java.util.Locale.ROOT, "demo: cosine neighbours %s vs %s: jaccard@%d %.3f [%.3f, %.3f]",
-            row.a(), row.b(), stable.agreement().k(), row.mean(), row.ciLow(), row.ciHigh()));
-      }
-    }
-    for (SummaryRow row : stable.gauge().agreement()) {
-      if (row.metric().equals("jaccard")) {
-        lines.add(String.format(java.util.Locale.ROOT, "demo: gauge %s vs %s: jaccard %.3f", row.b(), row.a(),
-            row.mean()));
-      }
-    }
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
     // last: the report shows everything the stages above wrote
     Report.Result report = Report.write(out);
