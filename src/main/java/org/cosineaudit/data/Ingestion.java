@@ -1,6 +1,8 @@
 package org.cosineaudit.data;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -110,14 +112,15 @@ public final class Ingestion {
         parsed = spark.createDataFrame(read.rows(), PARSED_SCHEMA);
         textLines = read.lines();
       }
-      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates())
+      int partitions = partitions(spark, layout.bytes());
+      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates(), partitions)
           .persist(StorageLevel.MEMORY_AND_DISK());
       Map<String, Long> fates = countFates(classified);
 
       Dataset<Row> interactions = accepted(classified, config.implicitThreshold());
       Dataset<Row> rejects = classified.filter(col("fate").isin(rejectIds()))
           .select(col("source"), col("line"), col("raw"), col("fate").as("reason"));
-      IdMaps ids = idMaps(spark, interactions);
+      IdMaps ids = idMaps(spark, interactions, partitions);
 
       IngestCounts counts = counts(layout, fates, textLines, ids.userCount(), ids.itemCount());
       counts.record(out.manifest());
@@ -316,15 +319,21 @@ public final class Ingestion {
    * Gives every valid row its final fate under the policy; other rows keep theirs.
    * "Last" = latest timestamp (missing = oldest), then the later file, then the later line.
    */
-  static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy) {
+  static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy, int partitions) {
     // One window over all rows, so the input is parsed once: valid rows are grouped by
     // (user, item); every other row is its own group (its file and line are unique).
     Column valid = col("fate").equalTo(FATE_VALID);
-    WindowSpec pair = Window.partitionBy(valid.as("is_valid"),
+    Column[] keys = {
+        valid,
         when(valid, col("user")).otherwise(col("source")),
-        when(valid, col("item")).otherwise(col("line").cast("string")));
+        when(valid, col("item")).otherwise(col("line").cast("string"))};
+    WindowSpec pair = Window.partitionBy(col("k0"), col("k1"), col("k2"));
     WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
-    Dataset<Row> ranked = parsed.withColumn("n", count(lit(1)).over(pair))
+    // partition explicitly by the window keys: the window reuses this exchange, and the
+    // partition count follows the input size instead of spark.sql.shuffle.partitions
+    Dataset<Row> keyed = parsed.withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
+        .repartition(partitions, col("k0"), col("k1"), col("k2"));
+    Dataset<Row> ranked = keyed.withColumn("n", count(lit(1)).over(pair))
         .withColumn("rn", row_number().over(lastFirst));
     Column policyFate = switch (policy) {
       case ERROR -> when(col("n").gt(1), lit(RejectReason.DUPLICATE_PAIR.id())).otherwise(lit(FATE_ACCEPTED));
@@ -397,6 +406,20 @@ public final class Ingestion {
         users, items);
   }
 
+  /** Target bytes of input per partition of the shuffles. */
+  static final long BYTES_PER_PARTITION = 32L << 20;
+
+  /**
+   * Partitions for the duplicate window and the id maps: one per {@value #BYTES_PER_PARTITION}
+   * bytes of input, at most {@code spark.sql.shuffle.partitions}. Small inputs get few
+   * partitions: a task per nearly empty partition costs more than the work (seen in demo).
+   */
+  static int partitions(SparkSession spark, long inputBytes) {
+    int max = Math.max(1, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "200")));
+    long wanted = (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION;
+    return (int) Math.max(1, Math.min(max, wanted));
+  }
+
   // ---- id maps ----
 
   /** Both id maps; the counts come from the same pass. */
@@ -408,12 +431,17 @@ public final class Ingestion {
    * is total, so the indices are deterministic. One job counts the ids per sorted partition
    * (O(partitions) rows reach the driver), the next numbers them from those offsets.
    */
-  static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions) {
-    Dataset<Row> ids = interactions.select(lit(0).as("kind"), col("user").as("id"))
-        .union(interactions.select(lit(1).as("kind"), col("item").as("id")))
+  static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions, int partitions) {
+    // range-partitioned by the sort key, so the distinct needs no other exchange
+    Dataset<Row> ids = interactions
+        .select(explode(array(
+            struct(lit(0).as("kind"), col("user").as("id")),
+            struct(lit(1).as("kind"), col("item").as("id")))).as("k"))
+        .select(col("k.kind").as("kind"), col("k.id").as("id"), length(col("k.id")).as("len"))
+        .repartitionByRange(partitions, col("kind"), col("len"), col("id"))
         .distinct()
-        .orderBy(col("kind"), length(col("id")), col("id"));
-    JavaRDD<Row> sorted = ids.javaRDD();
+        .sortWithinPartitions("kind", "len", "id");
+    JavaRDD<Row> sorted = ids.select("kind", "id").javaRDD();
     List<long[]> perPartition = sorted.mapPartitionsWithIndex(new CountKinds(), false).collect();
     int parts = sorted.getNumPartitions();
     long[] userOffset = new long[parts];
