@@ -1,7 +1,10 @@
 package org.cosineaudit.data;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.length;
@@ -10,7 +13,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -119,7 +121,7 @@ public final class Ingestion {
 
       Dataset<Row> interactions = accepted(classified, config.implicitThreshold());
       Dataset<Row> rejects = classified.filter(col("fate").isin(rejectIds()))
-          .select(col("source"), col("line"), col("raw"), col("fate").as("reason"));
+          .select(col("source"), col("line"), rawOrFields().as("raw"), col("fate").as("reason"));
       IdMaps ids = idMaps(spark, interactions, partitions);
 
       IngestCounts counts = counts(layout, fates, textLines, ids.userCount(), ids.itemCount());
@@ -227,24 +229,18 @@ public final class Ingestion {
     } else {
       ts = layout.timestamp().isNone() ? null : parquetColumn(df, layout.timestamp(), "--timestamp-col", where);
     }
-    List<Column> rawFields = new ArrayList<>();
-    for (StructField f : new StructField[] {user, item, value, ts}) {
-      if (f != null) {
-        rawFields.add(col(quoted(f.name())));
-      }
-    }
     Column tsText = ts == null ? lit(null).cast("string")
         : ts.dataType() instanceof TimestampType ? col(quoted(ts.name())).cast("long").cast("string")
         : col(quoted(ts.name())).cast("string");
     Dataset<Row> fields = df.select(
         col("_metadata.file_path").as("source"),
         col("_metadata.row_index").plus(1).as("line"),
-        to_json(struct(rawFields.toArray(new Column[0]))).as("raw"),
         col(quoted(user.name())).cast("string").as("user"),
         col(quoted(item.name())).cast("string").as("item"),
         value == null ? lit(null).cast("string").as("value") : col(quoted(value.name())).cast("string").as("value"),
         tsText.as("timestamp"));
-    return fields.map(new CheckParquetRow(feedback, value != null), Encoders.row(PARSED_SCHEMA));
+    String[] names = {user.name(), item.name(), value == null ? null : value.name(), ts == null ? null : ts.name()};
+    return fields.map(new CheckParquetRow(feedback, names), Encoders.row(PARSED_SCHEMA));
   }
 
   private static boolean hasColumn(Dataset<Row> df, String name) {
@@ -283,23 +279,45 @@ public final class Ingestion {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  /** Validates one Parquet row (columns rendered as strings) with the same rules as text. */
+  /**
+   * Validates one Parquet row (columns rendered as strings) with the same rules as text. The
+   * {@code raw} text ("uid=2, iid=10, w=NaN") is built only for rejected rows; accepted rows
+   * carry none (a duplicate's raw text is rebuilt from its fields, see {@link #rawOrFields}).
+   */
   static final class CheckParquetRow implements MapFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Feedback feedback;
-    private final boolean hasValue;
+    private final String[] names;
 
-    CheckParquetRow(Feedback feedback, boolean hasValue) {
+    CheckParquetRow(Feedback feedback, String[] names) {
       this.feedback = feedback;
-      this.hasValue = hasValue;
+      this.names = names;
     }
 
     @Override
     public Row call(Row r) {
-      InteractionParser.Parsed p = InteractionParser.check(r.getString(3), r.getString(4), r.getString(5),
-          r.getString(6), hasValue, feedback);
-      return parsedRow(r.getString(0), r.getLong(1), r.getString(2), p);
+      InteractionParser.Parsed p = InteractionParser.check(r.getString(2), r.getString(3), r.getString(4),
+          r.getString(5), names[2] != null, feedback);
+      String raw = null;
+      if (!p.ok()) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < names.length; k++) {
+          if (names[k] != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(names[k]).append('=').append(r.getString(2 + k));
+          }
+        }
+        raw = sb.toString();
+      }
+      return parsedRow(r.getString(0), r.getLong(1), raw, p);
     }
+  }
+
+  /** The raw row, or for rows that carry none (valid Parquet rows) their parsed fields. */
+  static Column rawOrFields() {
+    return coalesce(col("raw"), concat_ws(", ",
+        concat(lit("user="), col("user")), concat(lit("item="), col("item")),
+        concat(lit("value="), col("value").cast("string")),
+        concat(lit("timestamp="), coalesce(col("timestamp").cast("string"), lit("null")))));
   }
 
   static Row parsedRow(String source, long line, String raw, InteractionParser.Parsed p) {
@@ -411,12 +429,14 @@ public final class Ingestion {
 
   /**
    * Partitions for the duplicate window and the id maps: one per {@value #BYTES_PER_PARTITION}
-   * bytes of input, at most {@code spark.sql.shuffle.partitions}. Small inputs get few
+   * bytes of input and at least one per core, at most {@code spark.sql.shuffle.partitions}. Small inputs get few
    * partitions: a task per nearly empty partition costs more than the work (seen in demo).
    */
   static int partitions(SparkSession spark, long inputBytes) {
     int max = Math.max(1, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "200")));
-    long wanted = (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION;
+    // at least one per core, so small inputs still use every core
+    long wanted = Math.max(spark.sparkContext().defaultParallelism(),
+        (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
     return (int) Math.max(1, Math.min(max, wanted));
   }
 
