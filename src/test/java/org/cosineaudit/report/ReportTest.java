@@ -30,17 +30,16 @@ class ReportTest {
   @BeforeAll
   static void renderFullRun() throws IOException {
     spark = SparkTestSession.get();
-    run = SparkTestSession.tempDir("report-full").resolve("run");
-    Path metadata = SyntheticRun.writeAll(spark, run);
-    result = Report.write(spark, run.toString(), new Report.Options(metadata.toString(), null, null, 0,
-        List.of("3", "5"), 5, 3, 100));
+    SyntheticRun.Rendered r = SyntheticRun.rendered();
+    run = r.run();
+    result = r.result();
     html = Files.readString(Path.of(result.index()));
   }
 
   @Test
   void fullRunHasEverySectionItsOutputsCallFor() {
-    assertEquals(List.of("run", "sweep", "stability", "stability-lambda", "accuracy-stability",
-        "stability-popularity", "reproduce", "gauge", "audit", "neighbours"), result.sections());
+    assertEquals(List.of("sweep", "stability", "stability-lambda", "accuracy-stability",
+        "stability-popularity", "reproduce", "gauge", "audit", "neighbours", "run"), result.sections());
     assertEquals(List.of(), result.problems());
     for (String id : result.sections()) {
       assertTrue(html.contains("<section id=\"" + id + "\">"), id);
@@ -49,8 +48,9 @@ class ReportTest {
 
   @Test
   void everyFigureIsAReadablePngBesideThePage() throws IOException {
-    // sweep accuracy, stability vs λ, accuracy vs stability, by popularity, reproduce copy, gauge jaccard
-    assertEquals(6, result.figures().size(), result.figures().toString());
+    // sweep accuracy, stability vs λ, accuracy vs stability, by popularity, reproduce copy,
+    // gauge agreement per draw, gauge per-item jaccard distribution
+    assertEquals(7, result.figures().size(), result.figures().toString());
     Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
     int images = 0;
     while (m.find()) {
@@ -72,6 +72,19 @@ class ReportTest {
     assertTrue(html.contains("Heat, The &quot;Best&quot; (1995) (5)"), "quoted CSV title parsed and escaped");
     assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "no external resource");
     assertTrue(html.contains("Content-Security-Policy"));
+  }
+
+  @Test
+  void summaryAtTheTopGivesEachSectionsHeadlineWithItsStatus() {
+    int summary = html.indexOf("<section id=\"summary\">");
+    assertTrue(summary > 0 && summary < html.indexOf("<section id=\"sweep\">"), "summary first");
+    assertTrue(html.contains("<tr class=\"info\"><th><a href=\"#sweep\">Regularization sweep</a></th>"
+        + "<td>3 models; best held-out RMSE 0.9 (model m-reg0.01-s1, λ 0.01)</td></tr>"), "sweep headline");
+    assertTrue(html.contains("<tr class=\"fail\"><th><a href=\"#reproduce\">"), "a failed claim makes it red");
+    assertTrue(html.contains("audit/2026-11-29T01-00-00Z/summary.json: fail (2 checks: 1 pass, 0 warn, 1 fail)"));
+    assertTrue(html.contains("cosine mean rbo_ext 0.4 to 1; score-cosine mean rbo_ext 1 to 1 under 3 transforms"),
+        "gauge headline");
+    assertTrue(html.contains("<tr class=\"pass\"><th><a href=\"#run\">Run and configuration</a></th><td>demo: ok in"));
   }
 
   @Test
