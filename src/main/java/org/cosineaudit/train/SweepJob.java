@@ -16,12 +16,14 @@ import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.HeldOutSplit;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.io.Tables;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.similarity.Measure;
 
 /**
  * {@code sweep}: Spark ALS over a grid of regularization values (and ranks, seeds, alphas) on
@@ -33,6 +35,12 @@ public final class SweepJob implements Job<SweepJob.Config> {
 
   /** The default regularization grid: one value per decade from 0.001 to 10. */
   public static final String DEFAULT_REGS = "0.001,0.01,0.1,1,10";
+
+  /** Neighbour tables per model by default: the paper's two views of similarity and the raw score. */
+  public static final String DEFAULT_MEASURES = "cosine,dot,score-cosine";
+
+  static final String NO_MEASURES = "none";
+  static final List<String> MEASURE_CHOICES = measureChoices();
 
   /**
    * Validated configuration.
@@ -66,7 +74,10 @@ public final class SweepJob implements Job<SweepJob.Config> {
       OptionSpec.path("checkpoint-dir", null, "checkpoint directory for long ALS runs (not set: no checkpoints)"),
       OptionSpec.integer("checkpoint-interval", 10, 1, 10_000, "ALS iterations between checkpoints"),
       OptionSpec.choice("storage-level", "memory_and_disk", AlsSettings.STORAGE_LEVELS,
-          "Spark storage level of ALS's intermediate and final data"));
+          "Spark storage level of ALS's intermediate and final data"),
+      OptionSpec.choices("measures", DEFAULT_MEASURES, MEASURE_CHOICES,
+          "neighbour tables written per model (models/<id>/neighbours/<measure>); none: no neighbours"),
+      OptionSpec.integer("k", 20, 1, 100_000, "neighbours per item in those tables"));
 
   @Override
   public String name() {
@@ -99,7 +110,8 @@ public final class SweepJob implements Job<SweepJob.Config> {
       AlsSettings als = new AlsSettings(s.integer("user-blocks"), s.integer("item-blocks"), s.string("storage-level"),
           s.optional("checkpoint-dir").orElse(null), s.integer("checkpoint-interval"));
       RegularizationSweep.Plan plan = new RegularizationSweep.Plan(grid, als, HeldOutSplit.Mode.parse(s.string("holdout")),
-          s.real("holdout-fraction"), s.longInt("split-seed"), s.integer("metrics-k"), s.integer("parallelism"));
+          s.real("holdout-fraction"), s.longInt("split-seed"), s.integer("metrics-k"), s.integer("parallelism"),
+          measures(s.list("measures")), s.integer("k"));
       OutputSpec output = new OutputSpec(s.string(CommonOptions.OUTPUT), TableFormat.parse(s.string(CommonOptions.FORMAT)),
           s.flag(CommonOptions.OVERWRITE), OutputSpec.ExistingOutput.RESUME_SAME_CONFIG);
       return new Config(s.string("input"), plan, output);
@@ -122,6 +134,9 @@ public final class SweepJob implements Job<SweepJob.Config> {
     for (Row row : Tables.read(spark, r.indexPath()).collectAsList()) {
       lines.add("  " + describe(row));
     }
+    // last: the HTML report of what the sweep wrote (never fails the run)
+    Report.Result report = Report.write(out);
+    lines.add("sweep: report " + report.index());
     return Outcome.ok(lines);
   }
 
@@ -164,6 +179,30 @@ public final class SweepJob implements Job<SweepJob.Config> {
         col("value").cast("double").as("value"),
         columns.contains("timestamp") ? col("timestamp").cast("long").as("timestamp")
             : org.apache.spark.sql.functions.lit(null).cast("long").as("timestamp"));
+  }
+
+  private static List<String> measureChoices() {
+    List<String> c = new ArrayList<>(Measure.IDS);
+    c.add(NO_MEASURES);
+    return List.copyOf(c);
+  }
+
+  static List<Measure> measures(List<String> ids) {
+    if (ids.contains(NO_MEASURES)) {
+      if (ids.size() > 1) {
+        throw new ConfigException("invalid value for 'measures': " + String.join(",", ids) + "; '" + NO_MEASURES
+            + "' cannot be combined with measures");
+      }
+      return List.of();
+    }
+    List<Measure> out = new ArrayList<>();
+    for (String id : ids) {
+      Measure m = Measure.parse(id);
+      if (!out.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /** One model of the index as a console line. */
