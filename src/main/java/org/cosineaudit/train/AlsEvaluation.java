@@ -18,11 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.data.Feedback;
 
 /**
  * Held-out metrics of one ALS model, computed on executors; only one-row aggregates come back
@@ -151,8 +151,15 @@ public final class AlsEvaluation {
    */
   static RankingAtK ranking(Dataset<Row> recs, Dataset<Row> labels, int k) {
     Dataset<Row> pairs = labels.join(recs, AlsTrainer.USER, "left")
+        // a fixed summation order: float sums must not depend on task timing
+        .sortWithinPartitions(AlsTrainer.USER)
         .select(expr("coalesce(items, array())").cast("array<int>").as("items"), col("labels"));
-    return pairs.javaRDD().mapPartitions(new SumRanking(k)).fold(new RankingAtK(k), new MergeRanking());
+    // one small object per partition, merged in partition order (fold would merge in completion order)
+    RankingAtK all = new RankingAtK(k);
+    for (RankingAtK part : pairs.javaRDD().mapPartitions(new SumRanking(k)).collect()) {
+      all.merge(part);
+    }
+    return all;
   }
 
   /** Sums one partition's (items, labels) rows. */
@@ -184,16 +191,6 @@ public final class AlsEvaluation {
 
     private static int[] distinct(int[] a) {
       return java.util.Arrays.stream(a).distinct().toArray();
-    }
-  }
-
-  /** Merges two partitions' sums. */
-  static final class MergeRanking implements Function2<RankingAtK, RankingAtK, RankingAtK> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public RankingAtK call(RankingAtK a, RankingAtK b) {
-      return a.merge(b);
     }
   }
 }

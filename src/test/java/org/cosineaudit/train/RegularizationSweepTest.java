@@ -39,7 +39,7 @@ class RegularizationSweepTest {
   @BeforeAll
   static void data() throws Exception {
     tmp = SparkTestSession.tempDir("sweep-test");
-    sample = SweepFixtures.sparkSampleRatings(tmp);
+    sample = SweepFixtures.sparkSampleRatings();
     synthetic = SweepFixtures.synthetic(tmp, 400, 60);
     reference = tmp.resolve("reference").toString();
     referenceResult = run(implicitSynthetic(reference));
@@ -51,7 +51,7 @@ class RegularizationSweepTest {
   }
 
   private static Map<String, String> implicitSynthetic(String output) {
-    return with(Map.of("input", synthetic, "output", output, "implicit", "true", "alpha", "0,1", "rank", "4",
+    return with(Map.of("input", synthetic, "output", output, "feedback", "implicit", "alpha", "0,1", "rank", "4",
         "reg", "0.1", "max-iter", "4", "user-blocks", "2", "item-blocks", "3", "metrics-k", "5"),
         "measures", "cosine,score-cosine", "k", "5");
   }
