@@ -294,6 +294,7 @@ public final class RegularizationSweep {
       json.put("nonnegative", spec.nonnegative());
       json.put("max_iter", spec.maxIter());
       json.put("iterations", spec.maxIter()); // Spark ALS has no early stop: it runs every iteration
+      json.put("train_seconds", (t1 - t0) / 1e9);
       json.put("user_blocks", plan.als().userBlocks());
       json.put("item_blocks", plan.als().itemBlocks());
       json.put("split", Map.of("mode", data.mode().id(), "fraction", plan.holdoutFraction(), "seed",
@@ -370,7 +371,6 @@ public final class RegularizationSweep {
       for (String m : INDEX_METRICS) {
         values.add(metrics.has(m) ? metrics.get(m).asDouble() : null);
       }
-      values.add(j.get("seconds").get("train").asDouble());
       values.add(trained.contains(s) ? "trained" : "kept");
       values.add(modelDir(s.id()));
       rows.add(RowFactory.create(values.toArray()));
@@ -391,8 +391,8 @@ public final class RegularizationSweep {
     for (String m : INDEX_METRICS) {
       t = t.add(m, DataTypes.DoubleType, true);
     }
-    return t.add("train_seconds", DataTypes.DoubleType, false)
-        .add("status", DataTypes.StringType, false)
+    // no timings here: the index holds results only (same configuration, same table); times are in model.json
+    return t.add("status", DataTypes.StringType, false)
         .add("path", DataTypes.StringType, false);
   }
 }

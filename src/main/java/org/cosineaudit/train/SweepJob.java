@@ -190,8 +190,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
         sb.append(String.format(Locale.ROOT, "  %s %.4f", m, (Double) v));
       }
     }
-    sb.append(String.format(Locale.ROOT, "  [%s, train %.1fs]", r.getString(r.fieldIndex("status")),
-        r.getDouble(r.fieldIndex("train_seconds"))));
+    sb.append("  [").append(r.getString(r.fieldIndex("status"))).append(']');
     return sb.toString();
   }
 }
