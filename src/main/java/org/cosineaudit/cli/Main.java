@@ -36,6 +36,11 @@ public final class Main {
     int code = run(args, System.out, System.err, () -> {
       // the master comes from spark-submit; never hard-coded here
       created[0] = SparkSession.builder().appName("cosine-audit " + (args.length > 0 ? args[0] : "")).getOrCreate();
+      // Spark's 200 shuffle partitions are tiny tasks on small data; follow the cores unless the user set it
+      if (!created[0].sparkContext().getConf().contains("spark.sql.shuffle.partitions")) {
+        int partitions = Math.max(4, 2 * created[0].sparkContext().defaultParallelism());
+        created[0].conf().set("spark.sql.shuffle.partitions", Integer.toString(partitions));
+      }
       return created[0];
     });
     if (created[0] != null) {

@@ -86,7 +86,16 @@ public final class DemoJob implements Job<DemoJob.Config> {
 
   @Override
   public List<OptionSpec> options() {
-    List<OptionSpec> own = new ArrayList<>(GenerateJob.simulationOptions());
+    // smaller than the paper's 20,000 x 1,000 so the whole pipeline fits in minutes on 2 cores;
+    // `--users 20000 --items 1000` runs it at the paper's size
+    List<OptionSpec> own = new ArrayList<>();
+    for (OptionSpec o : GenerateJob.simulationOptions()) {
+      own.add(switch (o.key()) {
+        case "users" -> o.withDefault("4000");
+        case "items" -> o.withDefault("400");
+        default -> o;
+      });
+    }
     return CommonOptions.with("out/demo", own);
   }
 

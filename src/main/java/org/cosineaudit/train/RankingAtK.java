@@ -21,11 +21,18 @@ public final class RankingAtK implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Per-user values are summed as fixed-point longs (2^-40 resolution, far below a double's
+   * use here): integer sums do not depend on partitioning or merge order, so the metrics are
+   * bit-identical whatever the cluster, the parallelism or AQE's partition coalescing.
+   */
+  private static final double FIXED = 0x1p40;
+
   private final int k;
-  private double precision;
-  private double recall;
-  private double ndcg;
-  private double averagePrecision;
+  private long precision;
+  private long recall;
+  private long ndcg;
+  private long averagePrecision;
   private long users;
   private final BitSet recommended = new BitSet();
 
@@ -61,9 +68,9 @@ public final class RankingAtK implements Serializable {
         precisionSum += (double) hits / (i + 1);
       }
     }
-    precision += (double) hits / k;
-    recall += (double) hits / relevant.length;
-    averagePrecision += precisionSum / Math.min(relevant.length, k);
+    precision += fixed((double) hits / k);
+    recall += fixed((double) hits / relevant.length);
+    averagePrecision += fixed(precisionSum / Math.min(relevant.length, k));
     int ranks = Math.min(Math.max(predicted.length, relevant.length), k);
     double dcg = 0;
     double ideal = 0;
@@ -76,7 +83,11 @@ public final class RankingAtK implements Serializable {
         ideal += gain;
       }
     }
-    ndcg += dcg / ideal;
+    ndcg += fixed(dcg / ideal);
+  }
+
+  private static long fixed(double value) {
+    return Math.round(value * FIXED);
   }
 
   /** Adds another partition's sums into this one. */
@@ -98,19 +109,19 @@ public final class RankingAtK implements Serializable {
   }
 
   public double precision() {
-    return users == 0 ? 0 : precision / users;
+    return users == 0 ? 0 : precision / FIXED / users;
   }
 
   public double recall() {
-    return users == 0 ? 0 : recall / users;
+    return users == 0 ? 0 : recall / FIXED / users;
   }
 
   public double ndcg() {
-    return users == 0 ? 0 : ndcg / users;
+    return users == 0 ? 0 : ndcg / FIXED / users;
   }
 
   public double meanAveragePrecision() {
-    return users == 0 ? 0 : averagePrecision / users;
+    return users == 0 ? 0 : averagePrecision / FIXED / users;
   }
 
   /** Distinct items in at least one user's top k. */
