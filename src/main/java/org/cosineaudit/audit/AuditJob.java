@@ -22,6 +22,7 @@ import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.similarity.Measure;
 import org.cosineaudit.similarity.NeighbourResult;
@@ -38,6 +39,8 @@ import org.cosineaudit.stability.PopularityStrata;
  * written), 2 unusable input or usage (the message names the file).
  */
 public final class AuditJob implements Job<AuditJob.Config> {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditJob.class);
 
   public static final String SUMMARY = "summary.json";
   /** Every check as a table: {@code name, group, status, value, bound, warn, threshold, detail}. */
@@ -143,6 +146,12 @@ public final class AuditJob implements Job<AuditJob.Config> {
     long warned = r.checks().stream().filter(c -> c.status() == Status.WARN).count();
     lines.add(String.format(Locale.ROOT, "audit: %s (%d checks: %d failed, %d warned); summary in %s",
         r.overall(), r.checks().size(), failed, warned, r.summaryPath()));
+    try {
+      lines.add("audit: report " + Report.write(out).index());
+    } catch (RuntimeException e) {
+      // the verdict and its exit code stand; the page is a convenience
+      LOG.warn("audit: the HTML report could not be written: {}", e.getMessage());
+    }
     return r.failed() ? Outcome.checksFailed(lines) : Outcome.ok(lines);
   }
 

@@ -9,9 +9,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
-import org.cosineaudit.similarity.DiagonalRescaling;
+import org.cosineaudit.similarity.ItemNeighbours;
 import org.cosineaudit.similarity.Measure;
 import org.cosineaudit.similarity.NeighbourResult;
+import org.cosineaudit.stability.GaugeCheck;
 import org.cosineaudit.stability.NeighbourAgreement;
 import org.cosineaudit.stability.PopularityStrata;
 import org.cosineaudit.stability.StabilityJob;
@@ -55,11 +56,17 @@ public final class MeaningChecks {
     List<NeighbourResult> lists = new ArrayList<>();
     tables.add(new NeighbourAgreement.NamedTable("cosine", cosine.neighbours()));
     try {
-      for (int r = 1; r <= c.gaugeRescalings(); r++) {
-        // one seed per rescaling: asking for more rescalings keeps the earlier ones
-        DiagonalRescaling d = DiagonalRescaling.random(dimension, c.gaugeSpread(), c.seed() * 1_000_003L + r);
-        lists.add(DriftChecks.neighbours(spark, d.items(v), null, Measure.COSINE, c, itemsLabel + " rescaled", null));
-        tables.add(new NeighbourAgreement.NamedTable("cosine-rescaled-" + r, lists.get(lists.size() - 1).neighbours()));
+      // the stability stage's seeded gauge transforms: V -> V D^-1 (with U -> U D every prediction
+      // stays); only the item side matters for item-item cosine
+      Dataset<Row> standardized = ItemNeighbours.standardize(v, itemsLabel);
+      int drawn = 0;
+      for (GaugeCheck.Transform g : GaugeCheck.transforms(dimension, c.gaugeRescalings(), c.gaugeSpread(), c.seed())) {
+        if (g.kind() == GaugeCheck.Kind.RESCALE) {
+          drawn++;
+          lists.add(DriftChecks.neighbours(spark, GaugeCheck.transform(standardized, g.itemMatrix(), dimension), null,
+              Measure.COSINE, c, itemsLabel + " (" + g.name() + ")", null));
+          tables.add(new NeighbourAgreement.NamedTable("cosine-rescaled-" + drawn, lists.get(lists.size() - 1).neighbours()));
+        }
       }
       lists.add(DriftChecks.neighbours(spark, v, users, Measure.SCORE_COSINE, c, itemsLabel,
           "user embeddings " + c.userEmbeddings()));

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.audit.AuditJob;
+import org.cosineaudit.audit.Status;
 import org.cosineaudit.config.OptionSpec;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.GenerateJob;
@@ -54,6 +56,34 @@ public final class DemoJob implements Job<DemoJob.Config> {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Stage {@code audit}: the last model of the sweep (largest regularization) audited as if it
+   * were the new production snapshot, with the model before it as the previous snapshot, both
+   * with their user factors (gauge and score-cosine checks) and the ingested interactions as
+   * popularity. Checks are expected to flag the cosine drift between regularizations while the
+   * score-cosine drift stays smaller; the demo prints the verdict and does not fail on it.
+   * One rescaling and k = 10 keep the stage near 20 s.
+   */
+  static String audit(SparkSession spark, String sweepDir, List<String> modelIds, String interactions, RunOutput out) {
+    String current = sweepDir + "/" + RegularizationSweep.modelDir(modelIds.get(modelIds.size() - 1));
+    String previous = sweepDir + "/" + RegularizationSweep.modelDir(modelIds.get(modelIds.size() - 2));
+    AuditJob job = new AuditJob();
+    Settings s = Settings.of("audit", job.options(), Map.of(
+        "embeddings", current + "/" + RegularizationSweep.ITEM_FACTORS,
+        "user-embeddings", current + "/" + RegularizationSweep.USER_FACTORS,
+        "baseline", previous + "/" + RegularizationSweep.ITEM_FACTORS,
+        "baseline-user-embeddings", previous + "/" + RegularizationSweep.USER_FACTORS,
+        "popularity", interactions, "k", "10", "gauge-rescalings", "1",
+        "output", out.path("audit"), "format", out.format().id()));
+    AuditJob.Config config = job.configure(s);
+    RunOutput run = RunOutput.open(spark, "audit", s, config.output(), Map.of());
+    AuditJob.Result r = AuditJob.execute(spark, config, run);
+    run.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
+    long failed = r.checks().stream().filter(ch -> ch.status() == Status.FAIL).count();
+    return String.format("demo: audit of %s against %s: %s (%d checks, %d failed) -> %s", modelIds.get(modelIds.size() - 1),
+        modelIds.get(modelIds.size() - 2), r.overall(), r.checks().size(), failed, r.summaryPath());
   }
 
   @Override
@@ -115,6 +145,9 @@ public final class DemoJob implements Job<DemoJob.Config> {
     RegularizationSweep.Result swept = sweep(spark, ing.path(Ingestion.INTERACTIONS), out);
     lines.add(String.format("demo: swept %d implicit ALS models over reg %s -> %s", swept.modelIds().size(),
         DEMO_REGS, swept.indexPath()));
+    if (swept.modelIds().size() >= 2) {
+      lines.add(audit(spark, out.path("sweep"), swept.modelIds(), ing.path(Ingestion.INTERACTIONS), out));
+    }
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
     // last: the report shows everything the stages above wrote
     Report.Result report = Report.write(out);
