@@ -60,30 +60,29 @@ public final class DemoJob implements Job<DemoJob.Config> {
 
   /**
    * Stage {@code audit}: the last model of the sweep (largest regularization) audited as if it
-   * were the new production snapshot, with the model before it as the previous snapshot, both
-   * with their user factors (gauge and score-cosine checks) and the ingested interactions as
-   * popularity. Checks are expected to flag the cosine drift between regularizations while the
-   * score-cosine drift stays smaller; the demo prints the verdict and does not fail on it.
-   * One rescaling and k = 10 keep the stage near 20 s.
+   * were a production snapshot: integrity, geometry and hubness, with the ingested interactions
+   * as popularity. Written to the fixed sub-run {@code audit/} (not a dated folder) so that two
+   * demo runs hold the same tables. Drift against the previous model and the meaning checks are
+   * left to {@code ./submit.sh audit} (docs/audit.md shows the command): their stability summaries
+   * merge floating sums in shuffle order, which the demo's exact local-vs-cluster comparison
+   * cannot tolerate. The demo prints the verdict and does not fail on it.
    */
   static String audit(SparkSession spark, String sweepDir, List<String> modelIds, String interactions, RunOutput out) {
-    String current = sweepDir + "/" + RegularizationSweep.modelDir(modelIds.get(modelIds.size() - 1));
-    String previous = sweepDir + "/" + RegularizationSweep.modelDir(modelIds.get(modelIds.size() - 2));
+    String model = modelIds.get(modelIds.size() - 1);
+    String dir = sweepDir + "/" + RegularizationSweep.modelDir(model);
     AuditJob job = new AuditJob();
     Settings s = Settings.of("audit", job.options(), Map.of(
-        "embeddings", current + "/" + RegularizationSweep.ITEM_FACTORS,
-        "user-embeddings", current + "/" + RegularizationSweep.USER_FACTORS,
-        "baseline", previous + "/" + RegularizationSweep.ITEM_FACTORS,
-        "baseline-user-embeddings", previous + "/" + RegularizationSweep.USER_FACTORS,
-        "popularity", interactions, "k", "10", "gauge-rescalings", "1",
+        "embeddings", dir + "/" + RegularizationSweep.ITEM_FACTORS,
+        "popularity", interactions, "k", "10",
         "output", out.path("audit"), "format", out.format().id()));
     AuditJob.Config config = job.configure(s);
-    RunOutput run = RunOutput.open(spark, "audit", s, config.output(), Map.of());
+    RunOutput run = out.child("audit", "audit", s, Map.of());
     AuditJob.Result r = AuditJob.execute(spark, config, run);
     run.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
     long failed = r.checks().stream().filter(ch -> ch.status() == Status.FAIL).count();
-    return String.format("demo: audit of %s against %s: %s (%d checks, %d failed) -> %s", modelIds.get(modelIds.size() - 1),
-        modelIds.get(modelIds.size() - 2), r.overall(), r.checks().size(), failed, r.summaryPath());
+    long warned = r.checks().stream().filter(ch -> ch.status() == Status.WARN).count();
+    return String.format("demo: audit of model %s: %s (%d checks, %d failed, %d warned) -> %s", model, r.overall(),
+        r.checks().size(), failed, warned, r.summaryPath());
   }
 
   @Override
