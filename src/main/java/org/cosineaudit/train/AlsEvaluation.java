@@ -1,7 +1,6 @@
 package org.cosineaudit.train;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
@@ -10,7 +9,8 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.sqrt;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.struct;
 
 import java.util.Iterator;
@@ -114,16 +114,23 @@ public final class AlsEvaluation {
   }
 
   /** RMSE and MAE of the predictions for held-out ratings (cold-start rows dropped and counted). */
+  private static final double ERROR_SCALE = 0x1p30;
+
   static Map<String, Double> errors(ALSModel model, Dataset<Row> test) {
     Dataset<Row> predicted = model.transform(test)
         .withColumn("err", col("prediction").minus(col(AlsTrainer.VALUE)));
-    Row r = predicted.agg(sqrt(avg(col("err").multiply(col("err")))), avg(abs(col("err"))), count(col("err")))
+    // fixed-point sums (2^-30 resolution): integer addition is exact in any order, so the
+    // metrics are bit-identical whatever the partitioning or the order partial sums arrive in
+    Row r = predicted.agg(
+            sum(round(col("err").multiply(col("err")).multiply(ERROR_SCALE)).cast("long")),
+            sum(round(abs(col("err")).multiply(ERROR_SCALE)).cast("long")),
+            count(col("err")))
         .head();
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("scored_test_rows", (double) r.getLong(2));
     if (r.getLong(2) > 0) {
-      m.put("rmse", r.getDouble(0));
-      m.put("mae", r.getDouble(1));
+      m.put("rmse", Math.sqrt(r.getLong(0) / ERROR_SCALE / r.getLong(2)));
+      m.put("mae", r.getLong(1) / ERROR_SCALE / r.getLong(2));
     }
     return m;
   }
