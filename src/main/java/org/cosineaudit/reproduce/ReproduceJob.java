@@ -23,7 +23,8 @@ import org.cosineaudit.run.RunOutput;
  * draws Figure 1 as heat maps and checks every claim as a number against a threshold
  * ({@code claims.json}). See docs/reproduce.md.
  *
- * <p>Exit code 0 when every measurable claim passes, 4 (checks failed) otherwise.
+ * <p>Exit code 0 when every measurable claim passes, 1 (a check failed) otherwise; all outputs are
+ * written either way.
  */
 public final class ReproduceJob implements Job<ReproduceJob.Config> {
 
