@@ -10,7 +10,9 @@ final class Jobs {
   static final List<Job<?>> ALL = List.of(
       new org.cosineaudit.demo.DemoJob(),
       new org.cosineaudit.data.GenerateJob(),
-      new org.cosineaudit.reproduce.ReproduceJob());
+      new org.cosineaudit.similarity.SimilarityJob(),
+      new org.cosineaudit.reproduce.ReproduceJob(),
+      new org.cosineaudit.report.ReportJob());
 
   private Jobs() {}
 

@@ -17,6 +17,7 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.run.SparkProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,10 @@ public final class Main {
 
     SparkSession spark = sessions.get();
     RunOutput output = null;
+    SparkProgressListener progress = null;
     try {
+      // throttled "stage: tasks done/total, ETA" lines for long Spark stages
+      progress = SparkProgressListener.register(spark);
       output = RunOutput.open(spark, job.name(), settings, outputSpec, resultConfig(settings));
       LOG.info("{}: writing to {}", job.name(), output.root());
       Outcome outcome = job.run(spark, config, output);
@@ -126,6 +130,12 @@ public final class Main {
       }
       LOG.debug("input error", t);
       return ExitCode.USAGE_OR_INPUT.code();
+    } finally {
+      if (progress != null) {
+        // the session may outlive this run (tests share one)
+        spark.sparkContext().removeSparkListener(progress);
+        progress.close();
+      }
     }
   }
 

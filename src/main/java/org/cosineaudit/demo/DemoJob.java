@@ -8,6 +8,7 @@ import org.cosineaudit.config.OptionSpec;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.GenerateJob;
 import org.cosineaudit.data.PaperSimulation;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
@@ -59,6 +60,10 @@ public final class DemoJob implements Job<DemoJob.Config> {
     lines.add(String.format("demo: generated %,d interactions (%,d users x %,d items) -> %s",
         generated.interactions(), generated.users(), generated.items(), generated.interactionsPath()));
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
+    // last: the report shows everything the stages above wrote
+    Report.Result report = Report.write(out);
+    lines.add("demo: report " + report.index() + " (" + report.sections().size() + " sections, "
+        + report.figures().size() + " figures)");
     return Outcome.ok(lines);
   }
 }

@@ -190,8 +190,13 @@ public final class RunOutput {
   /** Times a stage; {@code try (var s = out.stage("read")) { ... }}. */
   public Stage stage(String name) {
     LOG.info("stage {}: started", name);
-    return new Stage(name, System.nanoTime());
+    // the Spark jobs of this stage carry its name (progress lines, Spark UI); restored on close
+    String previous = spark.sparkContext().getLocalProperty(JOB_DESCRIPTION);
+    spark.sparkContext().setJobDescription(name);
+    return new Stage(name, System.nanoTime(), previous);
   }
+
+  private static final String JOB_DESCRIPTION = "spark.job.description";
 
   /** Writes the manifest, then the completion marker, last. */
   public void complete(Outcome outcome) {
@@ -214,14 +219,17 @@ public final class RunOutput {
   public final class Stage implements AutoCloseable {
     private final String name;
     private final long start;
+    private final String previousDescription;
 
-    private Stage(String name, long start) {
+    private Stage(String name, long start, String previousDescription) {
       this.name = name;
       this.start = start;
+      this.previousDescription = previousDescription;
     }
 
     @Override
     public void close() {
+      spark.sparkContext().setJobDescription(previousDescription);
       double seconds = (System.nanoTime() - start) / 1e9;
       manifest.stage(name, seconds);
       LOG.info("stage {}: done in {}", name, Progress.duration(seconds));

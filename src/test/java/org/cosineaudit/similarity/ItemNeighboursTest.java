@@ -137,7 +137,7 @@ class ItemNeighboursTest {
   @Test
   void topKMatchesBruteForceForEveryMeasureOnRandomData() {
     Random rnd = new Random(11);
-    int n = 260;
+    int n = 200;
     int d = 9;
     int k = 10;
     String[] ids = SimilarityFixtures.ids("i", n);
@@ -152,7 +152,7 @@ class ItemNeighboursTest {
     Dataset<Row> items = SimilarityFixtures.doubleFactors(SPARK, ids, v);
     Dataset<Row> users = SimilarityFixtures.doubleFactors(SPARK, SimilarityFixtures.ids("u", 40), u);
     // small blocks and several tasks: many block pairs per task
-    try (ItemNeighbours.Prepared p = ItemNeighbours.prepare(SPARK, items, users, new EngineOptions(24, 3, 10),
+    try (ItemNeighbours.Prepared p = ItemNeighbours.prepare(SPARK, items, users, new EngineOptions(32, 3, 10),
         "random", "random users")) {
       for (Measure m : Measure.values()) {
         double[][] exact = SimilarityFixtures.bruteForceScores(m, v, u);

@@ -1,0 +1,100 @@
+package org.cosineaudit.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.io.EmbeddingReader.Format;
+import org.cosineaudit.run.InputException;
+import org.cosineaudit.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddingReaderTest {
+
+  private static final SparkSession SPARK = SparkTestSession.get();
+
+  @TempDir Path dir;
+
+  @Test
+  void parsesLinesOfEachTextFormat() {
+    assertNull(EmbeddingReader.parseLine(Format.CSV, "id,f0,f1", true), "CSV header");
+    assertArrayEquals(new float[] {1.5f, -2f}, EmbeddingReader.parseLine(Format.CSV, "\"x\", 1.5,-2", false).values());
+    assertEquals("x", EmbeddingReader.parseLine(Format.CSV, "\"x\", 1.5,-2", false).id());
+    assertNull(EmbeddingReader.parseLine(Format.TEXT, "3 2", true), "word2vec header");
+    assertEquals("the", EmbeddingReader.parseLine(Format.TEXT, "the 0.1\t0.2 ", false).id());
+    assertEquals("column 3 ('abc') is not a number", EmbeddingReader.parseLine(Format.CSV, "a,1,abc", false).error());
+    assertTrue(EmbeddingReader.parseLine(Format.TEXT, "   ", false).values() == null, "blank line");
+  }
+
+  @Test
+  void readsCsvWord2vecGloveAndParquetToTheSameFactors() throws IOException {
+    Path csv = write("e.csv", "id,f0,f1\na,1,0\nb,0.5,2\n");
+    Path w2v = write("e.vec", "2 2\na 1 0\nb 0.5 2\n");
+    Path glove = write("e.txt", "a 1 0\n\nb 0.5 2\n");
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("vec",
+        DataTypes.createArrayType(DataTypes.DoubleType));
+    Path parquet = dir.resolve("p");
+    SPARK.createDataFrame(List.of(RowFactory.create(7, new Double[] {1.0, 0.0}),
+        RowFactory.create(8, new Double[] {0.5, 2.0})), schema).write().parquet(parquet.toString());
+    assertEquals(Format.CSV, EmbeddingReader.detect(SPARK, csv.toString()));
+    assertEquals(Format.TEXT, EmbeddingReader.detect(SPARK, w2v.toString()));
+    assertEquals(Format.PARQUET, EmbeddingReader.detect(SPARK, parquet.toString()));
+    Map<String, List<Double>> expected = new TreeMap<>(Map.of("a", List.of(1.0, 0.0), "b", List.of(0.5, 2.0)));
+    for (Path p : List.of(csv, w2v, glove)) {
+      assertEquals(expected, asMap(EmbeddingReader.read(SPARK, p.toString()).collectAsList()), p.toString());
+    }
+    assertEquals(new TreeMap<>(Map.of("7", List.of(1.0, 0.0), "8", List.of(0.5, 2.0))),
+        asMap(EmbeddingReader.read(SPARK, parquet.toString()).collectAsList()));
+  }
+
+  @Test
+  void badLinesAreReportedWithFileAndLine() throws IOException {
+    Path notNumber = write("bad.csv", "id,f0,f1\na,1,0\nb,1,x\n");
+    assertMessage(notNumber, "bad.csv line 3: column 3 ('x') is not a number");
+    Path fields = write("fields.csv", "id,f0,f1\na,1,0\nb,1,0\nc,1\n");
+    assertMessage(fields, "fields.csv line 4: 1 values, expected 2");
+    Path dims = write("dims.txt", "a 1 0 0\nb 1 0 0\nc 1 0\nd 0 1 1\n");
+    assertMessage(dims, "dims.txt line 3: 2 values, expected 3 (most lines); 1 lines in total");
+    Path count = write("count.vec", "3 2\na 1 0\nb 0 1\n");
+    assertMessage(count, "count.vec line 1: the header announces 3 vectors, the file holds 2");
+    Path empty = write("empty.txt", "");
+    assertMessage(empty, "empty.txt are empty");
+    assertMessage(dir.resolve("missing"), "missing do not exist");
+  }
+
+  private void assertMessage(Path p, String expected) {
+    InputException e = assertThrows(InputException.class, () -> EmbeddingReader.read(SPARK, p.toString()).count());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private static Map<String, List<Double>> asMap(List<Row> rows) {
+    Map<String, List<Double>> m = new TreeMap<>();
+    for (Row r : rows) {
+      List<Double> v = new ArrayList<>();
+      for (Object o : r.getList(1)) {
+        v.add(((Number) o).doubleValue());
+      }
+      m.put(r.getString(0), v);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,58 @@
+package org.cosineaudit.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cosineaudit.cli.Main;
+import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+
+class ReportJobTest {
+
+  private static String[] run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
+    return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  void reportJobRendersARunAndCanRenderItAgain() throws Exception {
+    Path dir = SparkTestSession.tempDir("report-job");
+    SyntheticRun.manifest(dir, "generate");
+    SyntheticRun.reproduce(dir.resolve("reproduce"));
+    String[] first = run("report", "--run", dir.toString());
+    assertEquals("0", first[0], first[2]);
+    assertTrue(first[1].contains("report: 2 sections (run, reproduce), 1 figures"), first[1]);
+    Path report = dir.resolve("report");
+    assertTrue(Files.exists(report.resolve("index.html")));
+    assertTrue(Files.exists(report.resolve(RunOutput.COMPLETE_MARKER)), "the report folder is a complete run");
+    // the report folder is derived: rendering again replaces it without --overwrite
+    String[] again = run("report", "--run", dir.toString(), "--sample-items", "0");
+    assertEquals("0", again[0], again[2]);
+  }
+
+  @Test
+  void missingRunFolderExitsWithCodeTwoNamingIt() {
+    String[] r = run("report", "--run", "/nonexistent/cosine-audit-run");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].contains("/nonexistent/cosine-audit-run"), r[2]);
+  }
+
+  @Test
+  void missingMetadataFileIsAnInputError() throws Exception {
+    Path dir = SparkTestSession.tempDir("report-job-meta");
+    SyntheticRun.manifest(dir, "similarity");
+    SyntheticRun.neighbours(SparkTestSession.get(), dir.resolve("neighbours").resolve("cosine"), 0);
+    String[] r = run("report", "--run", dir.toString(), "--metadata", dir.resolve("no-such-movies.csv").toString());
+    assertEquals("2", r[0], r[1] + r[2]);
+    assertTrue(r[2].contains("no-such-movies.csv"), r[2]);
+  }
+}
