@@ -12,6 +12,7 @@ final class Jobs {
       new org.cosineaudit.data.GenerateJob(),
       new org.cosineaudit.similarity.SimilarityJob(),
       new org.cosineaudit.reproduce.ReproduceJob(),
+      new org.cosineaudit.stability.StabilityJob(),
       new org.cosineaudit.report.ReportJob());
 
   private Jobs() {}

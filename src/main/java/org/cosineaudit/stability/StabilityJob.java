@@ -1,0 +1,354 @@
+package org.cosineaudit.stability;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.config.ConfigException;
+import org.cosineaudit.config.OptionSpec;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.Tables;
+import org.cosineaudit.run.CommonOptions;
+import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.Job;
+import org.cosineaudit.run.Outcome;
+import org.cosineaudit.run.OutputSpec;
+import org.cosineaudit.run.RunOutput;
+
+/**
+ * {@code stability}: how much do two or more neighbour tables agree, item by item, and where
+ * (which popularity deciles) do they not? Reads neighbour tables given by path, or every
+ * model of a sweep output; writes {@code stability/summary} (+ {@code summary.json}),
+ * {@code stability/unmatched}, and with {@code --per-item} {@code stability/items}.
+ */
+public final class StabilityJob implements Job<StabilityJob.Config> {
+
+  /** Tables written, relative to the run directory. */
+  public static final String ITEMS = "stability/items";
+  public static final String SUMMARY = "stability/summary";
+  public static final String SUMMARY_JSON = "stability/summary.json";
+  public static final String UNMATCHED = "stability/unmatched";
+
+  /** Measures the similarity stage writes, as {@code neighbours/<measure>} folder names. */
+  public static final List<String> MEASURES = List.of("cosine", "dot", "score-cosine", "centered-cosine");
+
+  public static final StructType SUMMARY_SCHEMA = new StructType()
+      .add("a", DataTypes.StringType, false)
+      .add("b", DataTypes.StringType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("stratum", DataTypes.StringType, false)
+      .add("n_items", DataTypes.LongType, false)
+      .add("mean", DataTypes.DoubleType, true)
+      .add("median", DataTypes.DoubleType, true)
+      .add("p10", DataTypes.DoubleType, true)
+      .add("p90", DataTypes.DoubleType, true)
+      .add("ci_low", DataTypes.DoubleType, true)
+      .add("ci_high", DataTypes.DoubleType, true);
+
+  /**
+   * Validated configuration.
+   *
+   * @param neighbours neighbour table paths (explicit mode), empty in sweep mode
+   * @param run sweep output directory (sweep mode), or null
+   * @param baseline compare every table against this one (a path of {@code neighbours} or a
+   *     model id of the sweep); null = every pair
+   */
+  public record Config(List<String> neighbours, String run, String measure, String baseline,
+      NeighbourAgreement.Options options, boolean perItem, String popularity, String popularityColumn, String labels,
+      OutputSpec output) {}
+
+  /** What a run produced. */
+  public record Result(NeighbourAgreement.Result agreement, List<String> tableNames, List<String> skippedModels) {}
+
+  @Override
+  public String name() {
+    return "stability";
+  }
+
+  @Override
+  public String summary() {
+    return "per-item agreement of neighbour lists (jaccard, RBO, Kendall, footrule, ...) with bootstrap CIs by popularity";
+  }
+
+  /** The options shared with jobs that compose this one (demo). */
+  public static List<OptionSpec> agreementOptions() {
+    return List.of(
+        OptionSpec.integer("k", 0, 0, 100_000, "evaluation depth: compare the top k of each list (0: the smallest "
+            + "largest rank among the tables)"),
+        OptionSpec.real("rbo-p", 0.9, 0.01, 0.999, "rank-biased overlap persistence p (0.9: the top 10 ranks "
+            + "carry about 86% of the weight)"),
+        OptionSpec.real("kendall-p", 0.5, 0.0, 1.0, "penalty of Fagin's top-k Kendall distance for a pair of items "
+            + "that only one list ranks"),
+        OptionSpec.integer("bootstrap", 200, 0, 100_000, "Poisson-bootstrap replicates for the 95% interval of "
+            + "each mean (0: no interval)"),
+        OptionSpec.longInt("seed", 0L, Long.MIN_VALUE, Long.MAX_VALUE, "bootstrap seed; same seed, same interval"),
+        OptionSpec.integer("percentile-accuracy", 10_000, 100, 10_000_000, "accuracy of the approximate "
+            + "percentiles (rank error at most n_items / accuracy; exact below that many items)"));
+  }
+
+  @Override
+  public List<OptionSpec> options() {
+    List<OptionSpec> own = new ArrayList<>();
+    own.add(OptionSpec.paths("neighbours", "two or more neighbour tables (item, rank, neighbour, score; Parquet "
+        + "or CSV) to compare; or use --run"));
+    own.add(OptionSpec.path("run", null, "a sweep output directory: compares the neighbour tables of its models "
+        + "(model_index, models/<id>/neighbours/<measure>)"));
+    own.add(OptionSpec.choice("measure", "cosine", MEASURES, "with --run: which neighbour table of each model"));
+    own.add(OptionSpec.string("baseline", null, "compare each table with this one only (a --neighbours path or a "
+        + "model id of --run); default: every pair"));
+    own.addAll(agreementOptions());
+    own.add(OptionSpec.flag("per-item", "also write stability/items (one row per item and pair)"));
+    own.add(OptionSpec.path("popularity", null, "item popularity for decile strata: an interactions table, an "
+        + "'id, count' table, or a table with item and --popularity-column"));
+    own.add(OptionSpec.string("popularity-column", null, "the column of --popularity that holds popularity"));
+    own.add(OptionSpec.path("labels", null, "items table with item and cluster columns (e.g. generate's items): "
+        + "adds cluster_precision_a/b"));
+    return CommonOptions.with("out/stability", own);
+  }
+
+  @Override
+  public Config configure(Settings s) {
+    List<String> neighbours = s.list("neighbours");
+    String run = s.optional("run").orElse(null);
+    if (neighbours.isEmpty() == (run == null)) {
+      throw new ConfigException("stability: give either --neighbours PATH PATH... or --run DIR (got "
+          + (run == null ? "neither" : "both") + ")");
+    }
+    if (run == null && neighbours.size() < 2) {
+      throw new ConfigException("stability: --neighbours needs at least two tables, got " + neighbours.size());
+    }
+    String baseline = s.optional("baseline").orElse(null);
+    if (baseline != null && run == null && !neighbours.contains(baseline)) {
+      throw new ConfigException("stability: --baseline '" + baseline + "' is not one of --neighbours " + neighbours);
+    }
+    if (s.isSet("popularity-column") && !s.isSet("popularity")) {
+      throw new ConfigException("stability: --popularity-column needs --popularity");
+    }
+    return new Config(neighbours, run, s.string("measure"), baseline, options(s), s.flag("per-item"),
+        s.optional("popularity").orElse(null), s.optional("popularity-column").orElse(null),
+        s.optional("labels").orElse(null), CommonOptions.outputSpec(s));
+  }
+
+  /** Reads {@link #agreementOptions()} from settings that include them. */
+  public static NeighbourAgreement.Options options(Settings s) {
+    return new NeighbourAgreement.Options(s.integer("k"), s.real("rbo-p"), s.real("kendall-p"), s.integer("bootstrap"),
+        s.longInt("seed"), s.integer("percentile-accuracy"));
+  }
+
+  @Override
+  public OutputSpec output(Config config) {
+    return config.output();
+  }
+
+  @Override
+  public Outcome run(SparkSession spark, Config config, RunOutput out) {
+    Result r = execute(spark, config, out);
+    try {
+      return Outcome.ok(lines(r, out));
+    } finally {
+      r.agreement().release();
+    }
+  }
+
+  /** Reads the inputs named by {@code config}, compares, writes; usable from other jobs. */
+  public static Result execute(SparkSession spark, Config config, RunOutput out) {
+    List<NeighbourAgreement.NamedTable> tables = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    if (config.run() != null) {
+      tables.addAll(sweepTables(spark, config.run(), config.measure(), skipped, out));
+    } else {
+      for (String p : config.neighbours()) {
+        out.recordInput("neighbours", p);
+        tables.add(new NeighbourAgreement.NamedTable(p, Tables.read(spark, p)));
+      }
+    }
+    List<String> names = tables.stream().map(NeighbourAgreement.NamedTable::name).toList();
+    List<int[]> pairs;
+    if (config.baseline() != null) {
+      int b = names.indexOf(config.baseline());
+      if (b < 0) {
+        throw new InputException("--baseline '" + config.baseline() + "' is none of the compared tables " + names);
+      }
+      pairs = NeighbourAgreement.againstBaseline(names.size(), b);
+    } else {
+      pairs = NeighbourAgreement.allPairs(names.size());
+    }
+    Dataset<Row> deciles = null;
+    if (config.popularity() != null) {
+      out.recordInput("popularity", config.popularity());
+      deciles = PopularityStrata.deciles(spark, PopularityStrata.read(spark, config.popularity(),
+          config.popularityColumn()));
+    }
+    Dataset<Row> labels = null;
+    if (config.labels() != null) {
+      out.recordInput("labels", config.labels());
+      labels = Tables.read(spark, config.labels());
+      for (String c : List.of("item", "cluster")) {
+        if (!List.of(labels.columns()).contains(c)) {
+          throw new InputException("labels table " + config.labels() + " has no column '" + c + "' (columns: "
+              + List.of(labels.columns()) + "); expected an items table with item and cluster");
+        }
+      }
+    }
+    return execute(spark, tables, pairs, deciles, labels, config.options(), config.perItem(), skipped, out);
+  }
+
+  /** Compares already-read tables and writes the outputs; the building block for demo and gauge. */
+  public static Result execute(SparkSession spark, List<NeighbourAgreement.NamedTable> tables, List<int[]> pairs,
+      Dataset<Row> deciles, Dataset<Row> labels, NeighbourAgreement.Options options, boolean perItem,
+      List<String> skippedModels, RunOutput out) {
+    NeighbourAgreement.Result r;
+    try (var stage = out.stage("compare")) {
+      r = NeighbourAgreement.compare(spark, tables, pairs, deciles, labels, options);
+    }
+    try (var stage = out.stage("write")) {
+      if (perItem) {
+        out.writeTable(ITEMS, r.items());
+      }
+      long unmatched = out.writeTable(UNMATCHED, r.unmatched());
+      out.manifest().count("unmatched_item_pairs", unmatched);
+      out.writeTable(SUMMARY, summaryTable(spark, r.summary()));
+      out.writeJson(SUMMARY_JSON, summaryJson(tables, r, options, skippedModels));
+      out.manifest().count("tables", tables.size());
+      out.manifest().count("pairs", pairs.size());
+      out.manifest().detail("k", r.k());
+      if (!skippedModels.isEmpty()) {
+        out.manifest().detail("skipped_models", skippedModels);
+      }
+    }
+    return new Result(r, tables.stream().map(NeighbourAgreement.NamedTable::name).toList(), skippedModels);
+  }
+
+  /**
+   * The models of a sweep with a finished neighbour table for {@code measure}; models without
+   * one are listed in {@code skipped} (and reported), never silently left out.
+   */
+  static List<NeighbourAgreement.NamedTable> sweepTables(SparkSession spark, String run, String measure,
+      List<String> skipped, RunOutput out) {
+    String index = new Path(run, "model_index").toString();
+    Dataset<Row> models = Tables.read(spark, index);
+    if (!List.of(models.columns()).contains("model_id")) {
+      throw new InputException("sweep index " + index + " has no model_id column (columns: "
+          + List.of(models.columns()) + ")");
+    }
+    out.recordInput("model_index", index);
+    List<String> ids = models.select("model_id").distinct().orderBy("model_id").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList(); // one row per model: a few hundred at most
+    List<NeighbourAgreement.NamedTable> tables = new ArrayList<>();
+    try {
+      FileSystem fs = new Path(run).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (String id : ids) {
+        Path model = new Path(new Path(run, "models"), id);
+        Path table = new Path(new Path(model, "neighbours"), measure);
+        if (!fs.exists(new Path(model, RunOutput.COMPLETE_MARKER)) || !fs.exists(table)) {
+          skipped.add(id + " (no finished " + table + ")");
+          continue;
+        }
+        tables.add(new NeighbourAgreement.NamedTable(id, Tables.read(spark, table.toString())));
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot list the sweep output " + run + ": " + e.getMessage(), e);
+    }
+    if (tables.size() < 2) {
+      throw new InputException("sweep output " + run + " has " + tables.size() + " model(s) with a finished '" + measure
+          + "' neighbour table; need at least two" + (skipped.isEmpty() ? "" : " (skipped: " + skipped + ")")
+          + ". Run the sweep with neighbours for this measure, or choose another --measure");
+    }
+    return tables;
+  }
+
+  static Dataset<Row> summaryTable(SparkSession spark, List<SummaryRow> rows) {
+    List<Row> out = new ArrayList<>(rows.size());
+    for (SummaryRow s : rows) {
+      out.add(RowFactory.create(s.a(), s.b(), s.metric(), s.stratum(), s.nItems(), orNull(s.mean()), orNull(s.median()),
+          orNull(s.p10()), orNull(s.p90()), orNull(s.ciLow()), orNull(s.ciHigh())));
+    }
+    return spark.createDataFrame(out, SUMMARY_SCHEMA).coalesce(1);
+  }
+
+  private static Double orNull(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  private static Map<String, Object> summaryJson(List<NeighbourAgreement.NamedTable> tables,
+      NeighbourAgreement.Result r, NeighbourAgreement.Options o, List<String> skipped) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("tables", tables.stream().map(NeighbourAgreement.NamedTable::name).toList());
+    json.put("skipped_models", skipped);
+    json.put("k", r.k());
+    json.put("rbo_p", o.rboP());
+    json.put("kendall_p", o.kendallP());
+    json.put("bootstrap", o.bootstrap());
+    json.put("seed", o.seed());
+    json.put("interval", "Poisson bootstrap over items, 95% percentile interval of the mean");
+    List<Map<String, Object>> pairs = new ArrayList<>();
+    for (NeighbourAgreement.PairCount c : r.counts()) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("a", c.a());
+      p.put("b", c.b());
+      p.put("items_compared", c.both());
+      p.put("items_only_in_a", c.onlyA());
+      p.put("items_only_in_b", c.onlyB());
+      pairs.add(p);
+    }
+    json.put("pairs", pairs);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (SummaryRow s : r.summary()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("a", s.a());
+      m.put("b", s.b());
+      m.put("metric", s.metric());
+      m.put("stratum", s.stratum());
+      m.put("n_items", s.nItems());
+      m.put("mean", orNull(s.mean()));
+      m.put("median", orNull(s.median()));
+      m.put("p10", orNull(s.p10()));
+      m.put("p90", orNull(s.p90()));
+      m.put("ci_low", orNull(s.ciLow()));
+      m.put("ci_high", orNull(s.ciHigh()));
+      rows.add(m);
+    }
+    json.put("summary", rows);
+    return json;
+  }
+
+  /** The printed summary: per pair the items compared and the headline metrics with intervals. */
+  static List<String> lines(Result r, RunOutput out) {
+    List<String> lines = new ArrayList<>();
+    int shown = 0;
+    for (NeighbourAgreement.PairCount c : r.agreement().counts()) {
+      if (shown++ == 12) {
+        lines.add("stability: ... " + (r.agreement().counts().size() - 12) + " more pairs in " + out.path(SUMMARY_JSON));
+        break;
+      }
+      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "stability %s vs %s @%d: %,d items",
+          c.a(), c.b(), r.agreement().k(), c.both()));
+      if (c.onlyA() + c.onlyB() > 0) {
+        sb.append(String.format(Locale.ROOT, " (%,d only in a, %,d only in b: see %s)", c.onlyA(), c.onlyB(),
+            UNMATCHED));
+      }
+      for (SummaryRow s : r.agreement().summary()) {
+        boolean headline = s.metric().equals("jaccard") || s.metric().equals("rbo_ext") || s.metric().equals("kendall");
+        if (headline && s.a().equals(c.a()) && s.b().equals(c.b()) && s.stratum().equals(PopularityStrata.ALL)) {
+          sb.append(String.format(Locale.ROOT, "; %s %.3f [%.3f, %.3f]", s.metric(), s.mean(), s.ciLow(), s.ciHigh()));
+        }
+      }
+      lines.add(sb.toString());
+    }
+    for (String s : r.skippedModels()) {
+      lines.add("stability: skipped model " + s);
+    }
+    lines.add("stability: summary in " + out.path(SUMMARY) + " and " + out.path(SUMMARY_JSON));
+    return lines;
+  }
+}

@@ -1,0 +1,138 @@
+package org.cosineaudit.stability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.config.ConfigException;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.Manifest;
+import org.cosineaudit.io.TableFormat;
+import org.cosineaudit.io.Tables;
+import org.cosineaudit.run.Outcome;
+import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job end to end on files: explicit tables (Parquet + CSV) and a sweep layout. */
+class StabilityJobTest {
+
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static final StabilityJob JOB = new StabilityJob();
+
+  /** Item i's neighbours i+1..i+4 (mod 12), scores falling with rank; {@code shift} rotates the tail. */
+  static Dataset<Row> neighbours(int items, boolean perturbed) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < items; i++) {
+      for (int r = 1; r <= 4; r++) {
+        int n = (i + (perturbed && r >= 3 ? r + 4 : r)) % 12;
+        rows.add(RowFactory.create("m" + i, r, "m" + n, 1.0 - 0.1 * r));
+      }
+    }
+    return spark.createDataFrame(rows, NeighbourAgreementTest.NEIGHBOURS);
+  }
+
+  @BeforeAll
+  static void files() {
+    spark = SparkTestSession.get();
+    Tables.write(neighbours(12, false), dir.resolve("a").toString(), TableFormat.PARQUET);
+    Tables.write(neighbours(11, true), dir.resolve("b").toString(), TableFormat.CSV);
+    List<Row> interactions = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      for (int u = 0; u <= i; u++) {
+        interactions.add(RowFactory.create("u" + u, "m" + i, 1.0, null));
+      }
+    }
+    Tables.write(spark.createDataFrame(interactions, new StructType().add("user", DataTypes.StringType)
+        .add("item", DataTypes.StringType).add("value", DataTypes.DoubleType).add("timestamp", DataTypes.LongType)),
+        dir.resolve("interactions").toString(), TableFormat.CSV);
+  }
+
+  static Settings settings(Map<String, String> given) {
+    return Settings.of("stability", JOB.options(), given);
+  }
+
+  static Outcome run(Map<String, String> given) {
+    StabilityJob.Config c = JOB.configure(settings(given));
+    RunOutput out = RunOutput.open(spark, "stability", settings(given), c.output(), Map.of());
+    Outcome o = JOB.run(spark, c, out);
+    out.complete(o);
+    return o;
+  }
+
+  @Test
+  void explicitTablesInParquetAndCsvWithPopularityStrata() throws Exception {
+    String a = dir.resolve("a").toString();
+    String b = dir.resolve("b").toString();
+    Path output = dir.resolve("out-explicit");
+    Outcome o = run(Map.of("neighbours", a + "," + b, "per-item", "true", "popularity",
+        dir.resolve("interactions").toString(), "bootstrap", "50", "output", output.toString()));
+    assertTrue(RunOutput.isComplete(spark, output.toString()));
+    String first = o.lines().get(0);
+    assertTrue(first.contains("11 items") && first.contains("1 only in a"), first);
+    Dataset<Row> summary = Tables.read(spark, output.resolve(StabilityJob.SUMMARY).toString());
+    // 8 metrics x (all + 9 deciles): of 12 items in 10 deciles, m11 alone is the most popular
+    // decile and b lacks it, so that stratum has no compared item and no row
+    assertEquals(8 * 10, summary.count());
+    Row jaccard = summary.where("metric = 'jaccard' AND stratum = 'all'").first();
+    // first two neighbours shared, last two replaced: jaccard 2/6 for every item
+    assertEquals(2.0 / 6, jaccard.getDouble(jaccard.fieldIndex("mean")), 1e-8);
+    assertEquals(2.0 / 6, jaccard.getDouble(jaccard.fieldIndex("ci_low")), 1e-8);
+    assertEquals(11, jaccard.getLong(jaccard.fieldIndex("n_items")));
+    assertEquals(11, Tables.read(spark, output.resolve(StabilityJob.ITEMS).toString()).count());
+    Dataset<Row> unmatched = Tables.read(spark, output.resolve(StabilityJob.UNMATCHED).toString());
+    assertEquals("m11", unmatched.first().getString(2));
+    JsonNode json = Manifest.JSON.readTree(Files.readString(output.resolve(StabilityJob.SUMMARY_JSON)));
+    assertEquals(1, json.get("pairs").get(0).get("items_only_in_a").asInt());
+    assertEquals(4, json.get("k").asInt());
+  }
+
+  @Test
+  void sweepOutputComparesFinishedModelsAgainstBaselineAndReportsSkippedOnes() throws Exception {
+    Path run = dir.resolve("sweep");
+    List<Row> index = new ArrayList<>();
+    for (String id : List.of("m-a", "m-b", "m-c")) {
+      index.add(RowFactory.create(id, "ok"));
+      if (!id.equals("m-c")) {
+        Path model = run.resolve("models").resolve(id);
+        Tables.write(neighbours(12, id.equals("m-b")), model.resolve("neighbours/cosine").toString(),
+            TableFormat.PARQUET);
+        Files.writeString(model.resolve(RunOutput.COMPLETE_MARKER), "");
+      }
+    }
+    Tables.write(spark.createDataFrame(index, new StructType().add("model_id", DataTypes.StringType)
+        .add("status", DataTypes.StringType)), run.resolve("model_index").toString(), TableFormat.PARQUET);
+    Path output = dir.resolve("out-sweep");
+    Outcome o = run(Map.of("run", run.toString(), "baseline", "m-a", "bootstrap", "0", "output", output.toString()));
+    assertTrue(o.lines().get(0).startsWith("stability m-a vs m-b @4: 12 items"), o.lines().get(0));
+    assertTrue(o.lines().stream().anyMatch(l -> l.contains("skipped model m-c")), o.lines().toString());
+    Row rbo = Tables.read(spark, output.resolve(StabilityJob.SUMMARY).toString())
+        .where("metric = 'rbo_ext' AND stratum = 'all'").first();
+    assertEquals("m-a", rbo.getString(0));
+    assertTrue(rbo.isNullAt(rbo.fieldIndex("ci_low")), "no replicates, no interval");
+  }
+
+  @Test
+  void eitherNeighboursOrRunIsRequired() {
+    ConfigException none = assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of())));
+    assertTrue(none.getMessage().contains("--neighbours"), none.getMessage());
+    assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x"))));
+    assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x,y", "baseline", "z"))));
+    assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x,y", "run", "r"))));
+  }
+}
