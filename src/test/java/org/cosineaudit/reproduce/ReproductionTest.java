@@ -38,8 +38,8 @@ class ReproductionTest {
     m.put("rank", "8");
     m.put("lambda-eq1", "100");
     m.put("lambda-eq2", "10");
-    m.put("lambdas-eq1", "25,400");
-    m.put("lambdas", "5,20");
+    m.put("lambdas-eq1", "400");
+    m.put("lambdas", "20");
     m.put("als-reg", "0.1");
     m.put("als-iterations", "5");
     m.put("output", output.toString());
