@@ -9,11 +9,14 @@
 #   SPARK_HOME                 use this Spark installation's spark-submit
 #   COSINE_AUDIT_DRIVER_MEMORY driver heap when run without SPARK_HOME (default 4g)
 #   OPENBLAS_CORETYPE          passed to executors too (native OpenBLAS CPU detection; see docs/blas.md)
+#   COSINE_AUDIT_JAR           a prebuilt application jar to submit instead of target/cosine-audit.jar;
+#                              nothing is built then (the cluster tests use it: 'mvn test' makes no jar)
+#   COSINE_AUDIT_CLASSPATH_FILE the driver's Spark classpath file (default target/classpath.txt)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-JAR="$HERE/target/cosine-audit.jar"
-CLASSPATH_FILE="$HERE/target/classpath.txt"
+JAR="${COSINE_AUDIT_JAR:-$HERE/target/cosine-audit.jar}"
+CLASSPATH_FILE="${COSINE_AUDIT_CLASSPATH_FILE:-$HERE/target/classpath.txt}"
 MAIN=org.cosineaudit.cli.Main
 
 # JVM options Spark itself uses on Java 17 (org.apache.spark.launcher.JavaModuleOptions)
@@ -42,6 +45,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 build_needed() {
+  if [[ -n "${COSINE_AUDIT_JAR:-}" ]]; then
+    [[ -f "$JAR" && -f "$CLASSPATH_FILE" ]] || die_usage "COSINE_AUDIT_JAR=$JAR or $CLASSPATH_FILE does not exist"
+    return 1
+  fi
   [[ ! -f "$JAR" || ! -f "$CLASSPATH_FILE" ]] && return 0
   [[ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]
 }
