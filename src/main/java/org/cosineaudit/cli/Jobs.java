@@ -10,6 +10,8 @@ final class Jobs {
   static final List<Job<?>> ALL = List.of(
       new org.cosineaudit.demo.DemoJob(),
       new org.cosineaudit.data.GenerateJob(),
+      new org.cosineaudit.data.IngestJob(),
+      new org.cosineaudit.train.SweepJob(),
       new org.cosineaudit.similarity.SimilarityJob(),
       new org.cosineaudit.reproduce.ReproduceJob(),
       new org.cosineaudit.stability.StabilityJob(),

@@ -153,7 +153,7 @@ public final class Main {
   }
 
   /** The settings that decide results; a resumed run must match them exactly. */
-  static Map<String, String> resultConfig(Settings settings) {
+  public static Map<String, String> resultConfig(Settings settings) {
     Map<String, String> m = new LinkedHashMap<>(settings.values());
     m.keySet().removeAll(List.of("overwrite", "parallelism", "output", "checkpoint-dir"));
     return m;

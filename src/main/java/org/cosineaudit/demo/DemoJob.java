@@ -1,19 +1,28 @@
 package org.cosineaudit.demo;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.OptionSpec;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.GenerateJob;
+import org.cosineaudit.data.IngestCounts;
+import org.cosineaudit.data.IngestJob;
+import org.cosineaudit.data.Ingested;
+import org.cosineaudit.data.Ingestion;
+import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.data.PaperSimulation;
+import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.report.Report;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.train.RegularizationSweep;
+import org.cosineaudit.train.SweepJob;
 
 /**
  * {@code demo}: the whole pipeline on the paper's synthetic data, in local mode, in minutes.
@@ -24,6 +33,28 @@ public final class DemoJob implements Job<DemoJob.Config> {
 
   /** Validated configuration. */
   public record Config(PaperSimulation.Params simulation, OutputSpec output, Settings settings) {}
+
+  /** The demo's regularization grid: three decades, enough to move the cosines (rank 16, implicit, alpha 0). */
+  static final String DEMO_REGS = "0.01,0.1,1";
+
+  /**
+   * Stage {@code sweep}: implicit ALS with alpha 0 (least squares on the binary matrix, the
+   * closest analogue of the paper's Eq. 2) at three regularization values.
+   */
+  static RegularizationSweep.Result sweep(SparkSession spark, String interactions, RunOutput out) {
+    Settings s = SweepJob.settings(Map.of("input", interactions, "output", out.path("sweep"),
+        "format", out.format().id(), "implicit", "true", "alpha", "0",
+        "rank", "16", "reg", DEMO_REGS, "max-iter", "10", "user-blocks", "2", "item-blocks", "2"));
+    SweepJob.Config config = new SweepJob().configure(s);
+    RunOutput child = out.child("sweep", "sweep", s, Map.of());
+    try {
+      RegularizationSweep.Result r = SweepJob.execute(spark, config, child);
+      child.complete(Outcome.ok(List.of()));
+      return r;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @Override
   public String name() {
@@ -59,6 +90,31 @@ public final class DemoJob implements Job<DemoJob.Config> {
     gen.complete(Outcome.ok(List.of()));
     lines.add(String.format("demo: generated %,d interactions (%,d users x %,d items) -> %s",
         generated.interactions(), generated.users(), generated.items(), generated.interactionsPath()));
+
+    // ingest the generated table as any user's data would be: validated, id-mapped, accounted
+    Map<String, String> ingestOptions = new LinkedHashMap<>();
+    ingestOptions.put(InteractionInput.INPUT, generated.interactionsPath());
+    ingestOptions.put(InteractionInput.FEEDBACK, "implicit");
+    if (out.format() == TableFormat.PARQUET) {
+      ingestOptions.put(InteractionInput.INPUT_FORMAT, "parquet");
+    } else {
+      ingestOptions.put(InteractionInput.INPUT_FORMAT, "delimited");
+      ingestOptions.put(InteractionInput.DELIMITER, "comma");
+      ingestOptions.put(InteractionInput.USER_COL, "user");
+      ingestOptions.put(InteractionInput.ITEM_COL, "item");
+      ingestOptions.put(InteractionInput.VALUE_COL, "value");
+    }
+    Settings ingestSettings = Settings.of("ingest", InteractionInput.options(), ingestOptions);
+    RunOutput ing = out.child("ingest", "ingest", ingestSettings, ingestSettings.values());
+    Ingested ingested = IngestJob.execute(spark, InteractionInput.configure(ingestSettings), ing);
+    ing.complete(Outcome.ok(ingested.counts().summaryLines()));
+    IngestCounts c = ingested.counts();
+    lines.add(String.format("demo: ingested %,d rows: %,d accepted, %,d rejected, %,d merged (%,d users x %,d items) -> %s",
+        c.rowsRead(), c.accepted(), c.rejected(), c.merged(), c.users(), c.items(), ing.path(Ingestion.INTERACTIONS)));
+    ingested.release();
+    RegularizationSweep.Result swept = sweep(spark, ing.path(Ingestion.INTERACTIONS), out);
+    lines.add(String.format("demo: swept %d implicit ALS models over reg %s -> %s", swept.modelIds().size(),
+        DEMO_REGS, swept.indexPath()));
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
     // last: the report shows everything the stages above wrote
     Report.Result report = Report.write(out);

@@ -1,0 +1,100 @@
+package org.cosineaudit.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * A deterministic per-user held-out split of an interactions table (contract columns
+ * {@code user}, {@code item}, {@code value}, {@code timestamp}).
+ *
+ * <p>Each user with {@code n} interactions gives {@code floor(fraction * n)} of them to the test
+ * set, so every user keeps at least one training interaction and users with few interactions
+ * stay entirely in training. Which ones:
+ * <ul>
+ *   <li>{@link Mode#RANDOM}: the ones with the smallest {@code xxhash64(seed, user, item)}. A pure
+ *       function of the ids, unlike {@code randomSplit}, whose result depends on the input's
+ *       partitioning: the split is the same in local mode, on a cluster and for every model.
+ *   <li>{@link Mode#TIME}: the user's latest interactions (ties broken by item id).
+ *   <li>{@link Mode#AUTO}: TIME when every row has a timestamp and they are not all equal
+ *       (Spark's sample ratings share one timestamp), RANDOM otherwise.
+ * </ul>
+ */
+public final class HeldOutSplit {
+
+  /** How the held-out interactions are chosen. */
+  public enum Mode {
+    AUTO, RANDOM, TIME;
+
+    public static final List<String> NAMES = List.of("auto", "random", "time");
+
+    public static Mode parse(String s) {
+      return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * The two parts, with the input's columns.
+   *
+   * @param mode the mode actually used (never AUTO)
+   */
+  public record Split(Dataset<Row> train, Dataset<Row> test, Mode mode) {}
+
+  private HeldOutSplit() {}
+
+  /**
+   * Splits {@code interactions}; {@code fraction} in [0, 1). Lazy except for AUTO's one-row
+   * look at the timestamps.
+   */
+  public static Split split(Dataset<Row> interactions, Mode mode, double fraction, long seed) {
+    if (!(fraction >= 0 && fraction < 1)) {
+      throw new IllegalArgumentException("held-out fraction must be in [0, 1), got " + fraction);
+    }
+    Mode used = mode == Mode.AUTO ? (hasUsableTimestamps(interactions) ? Mode.TIME : Mode.RANDOM) : mode;
+    Column order = used == Mode.TIME
+        ? col("timestamp").desc()
+        : xxhash64(lit(seed), col("user"), col("item")).asc();
+    WindowSpec perUser = Window.partitionBy("user");
+    Dataset<Row> marked = interactions
+        .withColumn("_n", count(lit(1)).over(perUser))
+        .withColumn("_pos", row_number().over(perUser.orderBy(order, col("item").asc())))
+        .withColumn("_test", col("_pos").leq(floor(col("_n").multiply(fraction))));
+    String[] columns = interactions.columns();
+    Column[] keep = new Column[columns.length];
+    for (int i = 0; i < columns.length; i++) {
+      keep[i] = col(columns[i]);
+    }
+    return new Split(marked.where(col("_test").equalTo(false)).select(keep),
+        marked.where(col("_test")).select(keep), used);
+  }
+
+  /** True when every row has a timestamp and at least two differ. */
+  static boolean hasUsableTimestamps(Dataset<Row> interactions) {
+    if (!List.of(interactions.columns()).contains("timestamp")) {
+      return false;
+    }
+    Row r = interactions.agg(
+        count(when(col("timestamp").isNull(), 1)),
+        min(col("timestamp")),
+        max(col("timestamp"))).head();
+    return r.getLong(0) == 0 && !r.isNullAt(1) && !r.get(1).equals(r.get(2));
+  }
+}

@@ -1,0 +1,495 @@
+package org.cosineaudit.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.RunOutput;
+
+/**
+ * Reads interaction data ({@link InteractionInput.Config}) into validated interactions, id
+ * maps and rejects, accounting for every row.
+ *
+ * <p>Steps: {@link LayoutDetection} (driver, O(1) data); parse every line or Parquet row on
+ * the executors ({@link InteractionParser}); resolve duplicate (user, item) pairs with a
+ * window per pair ({@link DuplicatePolicy}); give every row one fate (accepted, merged,
+ * header, blank, or a {@link RejectReason}); count fates with one aggregation (a handful of
+ * rows reach the driver); build dense id maps with a distributed sort and
+ * {@code zipWithIndex}. Nothing of size O(interactions) is collected.
+ */
+public final class Ingestion {
+
+  /** Tables written by {@link #write}, relative to the run directory. */
+  public static final String INTERACTIONS = "interactions";
+  public static final String REJECTS = "rejects";
+  public static final String USER_IDS = "user_ids";
+  public static final String ITEM_IDS = "item_ids";
+
+  static final String FATE_VALID = "valid";
+  static final String FATE_ACCEPTED = "accepted";
+  static final String FATE_MERGED = "merged";
+  static final String FATE_HEADER = "header";
+  static final String FATE_BLANK = "blank";
+
+  /** One input row after parsing: where it came from, the row, and its fate. */
+  static final StructType PARSED_SCHEMA = new StructType()
+      .add("source", DataTypes.StringType, false)
+      .add("line", DataTypes.LongType, true)
+      .add("raw", DataTypes.StringType, true)
+      .add("user", DataTypes.StringType, true)
+      .add("item", DataTypes.StringType, true)
+      .add("value", DataTypes.DoubleType, true)
+      .add("timestamp", DataTypes.LongType, true)
+      .add("fate", DataTypes.StringType, false);
+
+  public static final StructType ID_MAP_SCHEMA = new StructType()
+      .add("id", DataTypes.StringType, false)
+      .add("index", DataTypes.IntegerType, false);
+
+  private static final int EXAMPLES_IN_MESSAGE = 5;
+
+  private Ingestion() {}
+
+  /**
+   * Reads, validates and counts; fails with an {@link InputException} naming the path when the
+   * input is missing, empty or unreadable, and when rejects exceed {@code max-reject-fraction}.
+   * Records the input's fingerprint, the layout and the counts in {@code out}'s manifest; writes
+   * no tables (see {@link #write}).
+   */
+  public static Ingested read(SparkSession spark, InteractionInput.Config config, RunOutput out) {
+    Ingested in = load(spark, config, out);
+    checkRejectLimit(in, config, null);
+    return in;
+  }
+
+  /** Like {@link #read} but without the reject-limit check, so a job can write the rejects first. */
+  public static Ingested load(SparkSession spark, InteractionInput.Config config, RunOutput out) {
+    try (var stage = out.stage("ingest")) {
+      InputLayout layout = LayoutDetection.detect(config, spark.sparkContext().hadoopConfiguration());
+      out.recordInput("interactions", config.input());
+      out.manifest().detail("input_layout", layout.toMap());
+      out.manifest().detail("input_options", InteractionInput.describe(config));
+
+      Dataset<Row> parsed;
+      long textLines = -1;
+      if (layout.format() == InputFormat.PARQUET) {
+        parsed = parquetRows(spark, layout, config.feedback());
+      } else {
+        NumberedLines.Read read = NumberedLines.read(spark, layout, config.feedback(), config.input());
+        parsed = spark.createDataFrame(read.rows(), PARSED_SCHEMA);
+        textLines = read.lines();
+      }
+      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Map<String, Long> fates = countFates(classified);
+
+      Dataset<Row> interactions = accepted(classified, config.implicitThreshold());
+      Dataset<Row> rejects = classified.filter(col("fate").isin(rejectIds()))
+          .select(col("source"), col("line"), col("raw"), col("fate").as("reason"));
+      IdMaps ids = idMaps(spark, interactions);
+
+      IngestCounts counts = counts(layout, fates, textLines, ids.userCount(), ids.itemCount());
+      counts.record(out.manifest());
+      if (counts.rowsRead() == 0) {
+        throw new InputException("input " + config.input() + " has no data rows (" + counts.lines() + " lines: "
+            + counts.headerLines() + " header, " + counts.blankLines() + " blank); point --input at the interaction data");
+      }
+      Runnable release = () -> {
+        classified.unpersist();
+        ids.cached().unpersist();
+      };
+      return new Ingested(interactions, rejects, ids.users(), ids.items(), counts, layout, release);
+    }
+  }
+
+  /**
+   * Fails when the rejects that count against the limit exceed {@code max-reject-fraction}:
+   * the message gives the counts per reason and the first offending rows.
+   *
+   * @param rejectsWhere where the full rejects table was written, or {@code null}
+   */
+  public static void checkRejectLimit(Ingested in, InteractionInput.Config config, String rejectsWhere) {
+    IngestCounts c = in.counts();
+    if (c.rejectFraction() <= config.maxRejectFraction()) {
+      return;
+    }
+    List<String> countable = new ArrayList<>();
+    for (RejectReason r : RejectReason.values()) {
+      if (r.countsAgainstLimit()) {
+        countable.add(r.id());
+      }
+    }
+    List<Row> first = in.rejects().filter(col("reason").isin(countable.toArray()))
+        .orderBy(col("source"), col("line")).limit(EXAMPLES_IN_MESSAGE).collectAsList();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT,
+        "input %s: %,d of %,d rows rejected (%.2f%%), more than --max-reject-fraction %s. Rejected by reason: %s."
+            + " First rejected rows:", config.input(), c.rejectedAgainstLimit(), c.rowsRead(),
+        100.0 * c.rejectFraction(), config.maxRejectFraction(), c.reasonsText()));
+    for (Row r : first) {
+      sb.append(String.format(Locale.ROOT, "%n  %s%s: %s '%s'", r.getString(0),
+          r.isNullAt(1) ? "" : " line " + r.getLong(1), r.getString(3), LayoutDetection.abbreviate(r.getString(2))));
+    }
+    sb.append(String.format(Locale.ROOT, "%nCheck --input-format, --delimiter, --header and the column options"
+        + " (the detected layout: %s), fix the rows, or raise --max-reject-fraction.", in.layout().describe()));
+    if (rejectsWhere != null) {
+      sb.append(" Every rejected row is in ").append(rejectsWhere).append('.');
+    }
+    throw new InputException(sb.toString());
+  }
+
+  /**
+   * Writes {@code interactions}, {@code user_ids}, {@code item_ids} and {@code rejects} into
+   * {@code out} and checks that the row counts on disk match the accounting.
+   */
+  public static void write(Ingested in, RunOutput out) {
+    writeRejects(in, out);
+    writeAccepted(in, out);
+  }
+
+  static void writeRejects(Ingested in, RunOutput out) {
+    expect(REJECTS, out.writeTable(REJECTS, in.rejects()), in.counts().rejected());
+  }
+
+  static void writeAccepted(Ingested in, RunOutput out) {
+    expect(INTERACTIONS, out.writeTable(INTERACTIONS, in.interactions()), in.counts().accepted());
+    expect(USER_IDS, out.writeTable(USER_IDS, in.userIds()), in.counts().users());
+    expect(ITEM_IDS, out.writeTable(ITEM_IDS, in.itemIds()), in.counts().items());
+  }
+
+  private static void expect(String table, long written, long counted) {
+    if (written != counted) {
+      throw new IllegalStateException("table " + table + " has " + written + " rows on disk but " + counted
+          + " were counted; the accounting is broken (a bug)");
+    }
+  }
+
+  // ---- parsing Parquet ----
+
+  private static Dataset<Row> parquetRows(SparkSession spark, InputLayout layout, Feedback feedback) {
+    List<String> files = new ArrayList<>();
+    for (String f : layout.files()) {
+      if (f.endsWith(".parquet")) {
+        files.add(f);
+      }
+    }
+    if (files.isEmpty()) {
+      files = layout.files();
+    }
+    Dataset<Row> df;
+    try {
+      df = spark.read().parquet(files.toArray(new String[0]));
+    } catch (RuntimeException e) {
+      throw new InputException("cannot read " + files.get(0) + " as Parquet: " + e.getMessage()
+          + "; check --input-format", e);
+    }
+    String where = layout.files().size() == 1 ? layout.files().get(0) : "the Parquet files of the input";
+    StructField user = parquetColumn(df, layout.user(), "--user-col", where);
+    StructField item = parquetColumn(df, layout.item(), "--item-col", where);
+    StructField value = layout.value().isNone() ? null : parquetColumn(df, layout.value(), "--value-col", where);
+    StructField ts;
+    if (layout.timestamp() == null) {
+      ts = hasColumn(df, "timestamp") ? parquetColumn(df, new ColumnRef("timestamp", -1), "--timestamp-col", where) : null;
+    } else {
+      ts = layout.timestamp().isNone() ? null : parquetColumn(df, layout.timestamp(), "--timestamp-col", where);
+    }
+    List<Column> rawFields = new ArrayList<>();
+    for (StructField f : new StructField[] {user, item, value, ts}) {
+      if (f != null) {
+        rawFields.add(col(quoted(f.name())));
+      }
+    }
+    Column tsText = ts == null ? lit(null).cast("string")
+        : ts.dataType() instanceof TimestampType ? col(quoted(ts.name())).cast("long").cast("string")
+        : col(quoted(ts.name())).cast("string");
+    Dataset<Row> fields = df.select(
+        col("_metadata.file_path").as("source"),
+        col("_metadata.row_index").plus(1).as("line"),
+        to_json(struct(rawFields.toArray(new Column[0]))).as("raw"),
+        col(quoted(user.name())).cast("string").as("user"),
+        col(quoted(item.name())).cast("string").as("item"),
+        value == null ? lit(null).cast("string").as("value") : col(quoted(value.name())).cast("string").as("value"),
+        tsText.as("timestamp"));
+    return fields.map(new CheckParquetRow(feedback, value != null), Encoders.row(PARSED_SCHEMA));
+  }
+
+  private static boolean hasColumn(Dataset<Row> df, String name) {
+    for (String c : df.columns()) {
+      if (c.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static StructField parquetColumn(Dataset<Row> df, ColumnRef ref, String option, String where) {
+    StructField[] fields = df.schema().fields();
+    if (!ref.byName()) {
+      if (ref.position() >= fields.length) {
+        throw new InputException(option + " " + ref.position() + " is beyond the " + fields.length + " columns of "
+            + where + " (" + String.join(", ", df.columns()) + "); positions are 0-based");
+      }
+      return fields[ref.position()];
+    }
+    for (StructField f : fields) {
+      if (f.name().equals(ref.name())) {
+        return f;
+      }
+    }
+    for (StructField f : fields) {
+      if (f.name().equalsIgnoreCase(ref.name())) {
+        return f;
+      }
+    }
+    throw new InputException(option + " '" + ref.name() + "' is not a column of " + where + "; it has: "
+        + String.join(", ", df.columns()));
+  }
+
+  private static String quoted(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  /** Validates one Parquet row (columns rendered as strings) with the same rules as text. */
+  static final class CheckParquetRow implements MapFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Feedback feedback;
+    private final boolean hasValue;
+
+    CheckParquetRow(Feedback feedback, boolean hasValue) {
+      this.feedback = feedback;
+      this.hasValue = hasValue;
+    }
+
+    @Override
+    public Row call(Row r) {
+      InteractionParser.Parsed p = InteractionParser.check(r.getString(3), r.getString(4), r.getString(5),
+          r.getString(6), hasValue, feedback);
+      return parsedRow(r.getString(0), r.getLong(1), r.getString(2), p);
+    }
+  }
+
+  static Row parsedRow(String source, long line, String raw, InteractionParser.Parsed p) {
+    if (p.ok()) {
+      return RowFactory.create(source, line, raw, p.user(), p.item(), p.value(), p.timestamp(), FATE_VALID);
+    }
+    return RowFactory.create(source, line, raw, null, null, null, null, p.reason().id());
+  }
+
+  static Row markerRow(String source, long line, String raw, String fate) {
+    return RowFactory.create(source, line, raw, null, null, null, null, fate);
+  }
+
+  // ---- duplicates and fates ----
+
+  /**
+   * Gives every valid row its final fate under the policy; other rows keep theirs.
+   * "Last" = latest timestamp (missing = oldest), then the later file, then the later line.
+   */
+  static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy) {
+    // One window over all rows, so the input is parsed once: valid rows are grouped by
+    // (user, item); every other row is its own group (its file and line are unique).
+    Column valid = col("fate").equalTo(FATE_VALID);
+    WindowSpec pair = Window.partitionBy(valid.as("is_valid"),
+        when(valid, col("user")).otherwise(col("source")),
+        when(valid, col("item")).otherwise(col("line").cast("string")));
+    WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
+    Dataset<Row> ranked = parsed.withColumn("n", count(lit(1)).over(pair))
+        .withColumn("rn", row_number().over(lastFirst));
+    Column policyFate = switch (policy) {
+      case ERROR -> when(col("n").gt(1), lit(RejectReason.DUPLICATE_PAIR.id())).otherwise(lit(FATE_ACCEPTED));
+      case KEEP_LAST -> when(col("rn").equalTo(1), lit(FATE_ACCEPTED))
+          .otherwise(lit(RejectReason.SUPERSEDED_DUPLICATE.id()));
+      case SUM -> when(col("rn").equalTo(1), lit(FATE_ACCEPTED)).otherwise(lit(FATE_MERGED));
+    };
+    Dataset<Row> resolved = ranked;
+    if (policy == DuplicatePolicy.SUM) {
+      resolved = resolved
+          .withColumn("value", when(valid, sum("value").over(pair)).otherwise(col("value")))
+          .withColumn("timestamp", when(valid, max("timestamp").over(pair)).otherwise(col("timestamp")));
+    }
+    resolved = resolved.withColumn("fate", when(valid, policyFate).otherwise(col("fate")));
+    String[] columns = PARSED_SCHEMA.fieldNames();
+    Column[] cols = new Column[columns.length];
+    for (int k = 0; k < columns.length; k++) {
+      cols[k] = col(columns[k]);
+    }
+    return resolved.select(cols);
+  }
+
+  private static Map<String, Long> countFates(Dataset<Row> classified) {
+    Map<String, Long> fates = new HashMap<>();
+    for (Row r : classified.groupBy("fate").count().collectAsList()) {
+      fates.put(r.getString(0), r.getLong(1));
+    }
+    return fates;
+  }
+
+  private static Object[] rejectIds() {
+    List<String> ids = new ArrayList<>();
+    for (RejectReason r : RejectReason.values()) {
+      ids.add(r.id());
+    }
+    return ids.toArray();
+  }
+
+  private static Dataset<Row> accepted(Dataset<Row> classified, Double threshold) {
+    Column value = threshold == null ? col("value")
+        : when(col("value").geq(threshold), lit(1.0)).otherwise(lit(0.0));
+    return classified.filter(col("fate").equalTo(FATE_ACCEPTED))
+        .select(col("user"), col("item"), value.as("value"), col("timestamp"));
+  }
+
+  static IngestCounts counts(InputLayout layout, Map<String, Long> fates, long textLines, long users, long items) {
+    long header = fates.getOrDefault(FATE_HEADER, 0L);
+    long blank = fates.getOrDefault(FATE_BLANK, 0L);
+    long accepted = fates.getOrDefault(FATE_ACCEPTED, 0L);
+    long merged = fates.getOrDefault(FATE_MERGED, 0L);
+    Map<String, Long> byReason = new LinkedHashMap<>();
+    long rejected = 0;
+    for (RejectReason r : RejectReason.values()) {
+      long n = fates.getOrDefault(r.id(), 0L);
+      if (n > 0) {
+        byReason.put(r.id(), n);
+        rejected += n;
+      }
+    }
+    long all = 0;
+    for (long n : fates.values()) {
+      all += n;
+    }
+    long rows = all - header - blank;
+    if (rows != accepted + rejected + merged || (textLines >= 0 && textLines != all)) {
+      throw new IllegalStateException("ingestion lost rows: fates " + fates + ", " + textLines
+          + " lines counted; a bug, please report it");
+    }
+    return new IngestCounts(layout.files().size(), all, header, blank, rows, accepted, rejected, merged, byReason,
+        users, items);
+  }
+
+  // ---- id maps ----
+
+  /** Both id maps; the counts come from the same pass. */
+  record IdMaps(Dataset<Row> users, Dataset<Row> items, long userCount, long itemCount, Dataset<Row> cached) {}
+
+  /**
+   * Distinct ids -> dense indices 0..n-1 ordered by (length, id), users and items in one
+   * distributed sort: numeric ids without leading zeros keep their numeric order, and the order
+   * is total, so the indices are deterministic. One job counts the ids per sorted partition
+   * (O(partitions) rows reach the driver), the next numbers them from those offsets.
+   */
+  static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions) {
+    Dataset<Row> ids = interactions.select(lit(0).as("kind"), col("user").as("id"))
+        .union(interactions.select(lit(1).as("kind"), col("item").as("id")))
+        .distinct()
+        .orderBy(col("kind"), length(col("id")), col("id"));
+    JavaRDD<Row> sorted = ids.javaRDD();
+    List<long[]> perPartition = sorted.mapPartitionsWithIndex(new CountKinds(), false).collect();
+    int parts = sorted.getNumPartitions();
+    long[] userOffset = new long[parts];
+    long[] itemOffset = new long[parts];
+    long users = 0;
+    long items = 0;
+    List<long[]> byIndex = new ArrayList<>(perPartition);
+    byIndex.sort((a, b) -> Long.compare(a[0], b[0]));
+    for (long[] c : byIndex) {
+      userOffset[(int) c[0]] = users;
+      itemOffset[(int) c[0]] = items;
+      users += c[1];
+      items += c[2];
+    }
+    if (users > Integer.MAX_VALUE || items > Integer.MAX_VALUE) {
+      throw new InputException(users + " users and " + items + " items: more than " + Integer.MAX_VALUE
+          + " distinct ids of one kind; ALS indexes them with int");
+    }
+    Dataset<Row> indexed = spark.createDataFrame(
+        sorted.mapPartitionsWithIndex(new NumberIds(userOffset, itemOffset), true), KIND_ID_SCHEMA)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new IdMaps(indexed.filter(col("kind").equalTo(0)).select("id", "index"),
+        indexed.filter(col("kind").equalTo(1)).select("id", "index"), users, items, indexed);
+  }
+
+  private static final StructType KIND_ID_SCHEMA = new StructType()
+      .add("kind", DataTypes.IntegerType, false)
+      .add("id", DataTypes.StringType, false)
+      .add("index", DataTypes.IntegerType, false);
+
+  /** (partition, users, items) of one sorted partition. */
+  static final class CountKinds implements Function2<Integer, Iterator<Row>, Iterator<long[]>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Iterator<long[]> call(Integer partition, Iterator<Row> rows) {
+      long users = 0;
+      long items = 0;
+      while (rows.hasNext()) {
+        if (rows.next().getInt(0) == 0) {
+          users++;
+        } else {
+          items++;
+        }
+      }
+      return List.of(new long[] {partition, users, items}).iterator();
+    }
+  }
+
+  /** Numbers the ids of one sorted partition from its offsets. */
+  static final class NumberIds implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
+    private static final long serialVersionUID = 1L;
+    private final long[] userOffset;
+    private final long[] itemOffset;
+
+    NumberIds(long[] userOffset, long[] itemOffset) {
+      this.userOffset = userOffset;
+      this.itemOffset = itemOffset;
+    }
+
+    @Override
+    public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
+      long[] next = {userOffset[partition], itemOffset[partition]};
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          Row r = rows.next();
+          int kind = r.getInt(0);
+          return RowFactory.create(kind, r.getString(1), (int) next[kind]++);
+        }
+      };
+    }
+  }
+}

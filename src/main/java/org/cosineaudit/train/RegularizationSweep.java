@@ -1,0 +1,350 @@
+package org.cosineaudit.train;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.data.HeldOutSplit;
+import org.cosineaudit.run.Progress;
+import org.cosineaudit.run.RunOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains every model of a {@link TrainingGrid} with Spark ALS on one held-out split, evaluates
+ * it and persists it; resumable model by model.
+ *
+ * <p>Layout under the run directory: {@code models/<model-id>/user_factors},
+ * {@code item_factors}, {@code model.json} (parameters, metrics, counts, timings) and
+ * {@code _COMPLETE}, written last; then the {@code model_index} table (one row per model). A model
+ * folder without its marker was interrupted: it is deleted and trained again; a model with its
+ * marker is kept as it is. Together with the run's configuration check
+ * ({@link org.cosineaudit.run.OutputSpec.ExistingOutput#RESUME_SAME_CONFIG}) this makes a rerun
+ * give the same results as an uninterrupted run.
+ */
+public final class RegularizationSweep {
+
+  public static final String MODELS = "models";
+  public static final String MODEL_INDEX = "model_index";
+  public static final String USER_FACTORS = "user_factors";
+  public static final String ITEM_FACTORS = "item_factors";
+  public static final String MODEL_JSON = "model.json";
+
+  /** Metric columns of the model index, in order (null where a metric does not apply). */
+  public static final List<String> INDEX_METRICS = List.of("rmse", "mae", "precision_at_k", "recall_at_k",
+      "ndcg_at_k", "map_at_k", "coverage_at_k", "test_users");
+
+  public static final StructType INDEX_SCHEMA = indexSchema();
+
+  private static final Logger LOG = LoggerFactory.getLogger(RegularizationSweep.class);
+
+  /**
+   * What a sweep does besides the grid.
+   *
+   * @param grid the models
+   * @param als block counts, storage and checkpointing
+   * @param splitMode how held-out interactions are chosen
+   * @param holdoutFraction share of each user's interactions held out, in [0, 1); 0: no metrics
+   * @param splitSeed seed of the random split
+   * @param metricsK k of the ranking metrics and coverage
+   * @param parallelism models trained at the same time (Spark runs their jobs concurrently)
+   */
+  public record Plan(TrainingGrid grid, AlsSettings als, HeldOutSplit.Mode splitMode, double holdoutFraction,
+      long splitSeed, int metricsK, int parallelism) {}
+
+  /**
+   * What a sweep did.
+   *
+   * @param modelIds every model of the grid, in grid order
+   * @param trained models trained by this run
+   * @param skipped models already complete from an earlier run
+   * @param splitMode the split actually used (null when nothing had to be trained)
+   */
+  public record Result(List<String> modelIds, int trained, int skipped, long trainRows, long testRows,
+      HeldOutSplit.Mode splitMode, String indexPath) {}
+
+  private RegularizationSweep() {}
+
+  /** The folder of a model, relative to the run directory. */
+  public static String modelDir(String modelId) {
+    return MODELS + "/" + modelId;
+  }
+
+  /**
+   * Runs the sweep.
+   *
+   * @param interactions contract interactions (original string ids)
+   * @param userIds id map of the users (contract: {@code id}, {@code index})
+   * @param itemIds id map of the items
+   */
+  public static Result run(SparkSession spark, Dataset<Row> interactions, Dataset<Row> userIds,
+      Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
+    List<ModelSpec> specs = plan.grid().specs();
+    List<ModelSpec> pending = new ArrayList<>();
+    for (ModelSpec s : specs) {
+      String dir = out.path(modelDir(s.id()));
+      if (RunOutput.isComplete(spark, dir)) {
+        continue;
+      }
+      Path p = new Path(dir);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(p)) {
+        LOG.info("sweep: model {} was interrupted; training it again", s.id());
+        fs.delete(p, true);
+      }
+      pending.add(s);
+    }
+    int skipped = specs.size() - pending.size();
+    if (skipped > 0) {
+      LOG.info("sweep: {} of {} models are complete from an earlier run; skipping them", skipped, specs.size());
+    }
+    out.manifest().count("models", specs.size());
+    out.manifest().count("models_trained", pending.size());
+    out.manifest().count("models_skipped", skipped);
+
+    long trainRows = 0;
+    long testRows = 0;
+    HeldOutSplit.Mode used = null;
+    if (!pending.isEmpty()) {
+      Prepared data;
+      try (var stage = out.stage("split")) {
+        data = prepare(interactions, userIds, itemIds, plan);
+      }
+      trainRows = data.trainRows();
+      testRows = data.testRows();
+      used = data.mode();
+      out.manifest().count("train_rows", trainRows);
+      out.manifest().count("test_rows", testRows);
+      out.manifest().count("train_items", data.trainItems());
+      out.manifest().detail("split", Map.of("mode", used.id(), "fraction", plan.holdoutFraction(),
+          "seed", plan.splitSeed()));
+      if (plan.als().checkpointDir() != null) {
+        spark.sparkContext().setCheckpointDir(plan.als().checkpointDir());
+      }
+      try (var stage = out.stage("train")) {
+        trainAll(spark, pending, data, userIds, itemIds, plan, out);
+      } finally {
+        data.release();
+      }
+    }
+    String indexPath;
+    try (var stage = out.stage("index")) {
+      out.writeTable(MODEL_INDEX, index(spark, specs, pending, out));
+      indexPath = out.path(MODEL_INDEX);
+    }
+    List<String> ids = new ArrayList<>();
+    specs.forEach(s -> ids.add(s.id()));
+    return new Result(ids, pending.size(), skipped, trainRows, testRows, used, indexPath);
+  }
+
+  /** The split, indexed and cached once for all models. */
+  record Prepared(Dataset<Row> train, Dataset<Row> test, long trainRows, AlsEvaluation.HeldOut heldOut,
+      HeldOutSplit.Mode mode) {
+    long testRows() {
+      return heldOut.testRows();
+    }
+
+    long trainItems() {
+      return heldOut.trainItems();
+    }
+
+    void release() {
+      heldOut.release();
+      train.unpersist(false);
+      test.unpersist(false);
+    }
+  }
+
+  static Prepared prepare(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan) {
+    HeldOutSplit.Split split = HeldOutSplit.split(interactions, plan.splitMode(), plan.holdoutFraction(),
+        plan.splitSeed());
+    int partitions = Math.max(plan.als().userBlocks(), plan.als().itemBlocks());
+    Dataset<Row> train = AlsTrainer.prepare(indexed(split.train(), userIds, itemIds), partitions)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> test = indexed(split.test(), userIds, itemIds).persist(StorageLevel.MEMORY_AND_DISK());
+    long trainRows = train.count();
+    AlsEvaluation.HeldOut heldOut = AlsEvaluation.HeldOut.of(train, test, plan.grid().feedback());
+    return new Prepared(train, test, trainRows, heldOut, split.mode());
+  }
+
+  /** Interactions with dense int ids ({@link AlsTrainer#USER}, {@link AlsTrainer#ITEM}, value). */
+  static Dataset<Row> indexed(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds) {
+    Dataset<Row> u = userIds.select(col("id").as("_user"), col("index").as(AlsTrainer.USER));
+    Dataset<Row> i = itemIds.select(col("id").as("_item"), col("index").as(AlsTrainer.ITEM));
+    return interactions
+        .join(u, interactions.col("user").equalTo(u.col("_user")))
+        .join(i, interactions.col("item").equalTo(i.col("_item")))
+        .select(col(AlsTrainer.USER), col(AlsTrainer.ITEM), col("value").cast("float").as(AlsTrainer.VALUE));
+  }
+
+  private static void trainAll(SparkSession spark, List<ModelSpec> pending, Prepared data, Dataset<Row> userIds,
+      Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
+    Progress progress = Progress.start("sweep", pending.size(), "models");
+    int threads = Math.min(plan.parallelism(), pending.size());
+    if (threads <= 1) {
+      for (int n = 0; n < pending.size(); n++) {
+        trainOne(spark, pending.get(n), n + 1, pending.size(), data, userIds, itemIds, plan, out, progress);
+      }
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "sweep-model");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int n = 0; n < pending.size(); n++) {
+        ModelSpec spec = pending.get(n);
+        int position = n + 1;
+        futures.add(pool.submit(() -> {
+          trainOne(spark, spec, position, pending.size(), data, userIds, itemIds, plan, out, progress);
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          // stop the others; their folders have no marker, so a rerun trains them again
+          pool.shutdownNow();
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while training", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Trains, evaluates and writes one model; its marker is the last thing written. */
+  static void trainOne(SparkSession spark, ModelSpec spec, int position, int total, Prepared data,
+      Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan, RunOutput out, Progress progress) {
+    String id = spec.id();
+    String dir = modelDir(id);
+    spark.sparkContext().setJobDescription("sweep " + id);
+    LOG.info("sweep: training {} ({} of {}): rank {}, reg {}, alpha {}, seed {}", id, position, total,
+        spec.rank(), ModelSpec.number(spec.reg()), ModelSpec.number(spec.alpha()), spec.seed());
+    long t0 = System.nanoTime();
+    ALSModel model = AlsTrainer.fit(data.train(), spec, plan.als());
+    long t1 = System.nanoTime();
+    try {
+      Map<String, Double> metrics = AlsEvaluation.evaluate(model, spec.feedback(), data.heldOut(), plan.metricsK());
+      long t2 = System.nanoTime();
+      long users = out.writeTable(dir + "/" + USER_FACTORS, AlsTrainer.withOriginalIds(model.userFactors(), userIds));
+      long items = out.writeTable(dir + "/" + ITEM_FACTORS, AlsTrainer.withOriginalIds(model.itemFactors(), itemIds));
+      long t3 = System.nanoTime();
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("model_id", id);
+      json.put("feedback", spec.feedback().id());
+      json.put("rank", spec.rank());
+      json.put("reg", spec.reg());
+      json.put("alpha", spec.alpha());
+      json.put("seed", spec.seed());
+      json.put("nonnegative", spec.nonnegative());
+      json.put("max_iter", spec.maxIter());
+      json.put("iterations", spec.maxIter()); // Spark ALS has no early stop: it runs every iteration
+      json.put("user_blocks", plan.als().userBlocks());
+      json.put("item_blocks", plan.als().itemBlocks());
+      json.put("split", Map.of("mode", data.mode().id(), "fraction", plan.holdoutFraction(), "seed",
+          plan.splitSeed()));
+      json.put("metrics_k", plan.metricsK());
+      json.put("metrics", metrics);
+      json.put("counts", Map.of("train_rows", data.trainRows(), "test_rows", data.testRows(), "user_factors", users,
+          "item_factors", items));
+      Map<String, Double> seconds = new LinkedHashMap<>();
+      seconds.put("train", (t1 - t0) / 1e9);
+      seconds.put("evaluate", (t2 - t1) / 1e9);
+      seconds.put("write", (t3 - t2) / 1e9);
+      json.put("seconds", seconds);
+      json.put("spark_version", spark.version());
+      out.writeJson(dir + "/" + MODEL_JSON, json);
+      out.writeText(dir + "/" + RunOutput.COMPLETE_MARKER, "");
+      progress.advance(1, id + " " + summary(metrics) + String.format(Locale.ROOT, " (train %s, total %s)",
+          Progress.duration((t1 - t0) / 1e9), Progress.duration((System.nanoTime() - t0) / 1e9)));
+    } finally {
+      AlsTrainer.release(model);
+    }
+  }
+
+  /** "rmse 0.871" or "ndcg@k 0.213, coverage 0.41". */
+  static String summary(Map<String, Double> m) {
+    StringBuilder sb = new StringBuilder();
+    for (String key : List.of("rmse", "ndcg_at_k", "coverage_at_k")) {
+      Double v = m.get(key);
+      if (v != null) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(key).append(' ')
+            .append(String.format(Locale.ROOT, "%.4f", v));
+      }
+    }
+    return sb.length() == 0 ? "(no held-out data)" : sb.toString();
+  }
+
+  /**
+   * The index of every model of the grid, read back from the model.json files on disk; status
+   * "trained" (by this run) or "kept" (complete from an earlier, interrupted run).
+   */
+  static Dataset<Row> index(SparkSession spark, List<ModelSpec> specs, List<ModelSpec> trained, RunOutput out) {
+    List<Row> rows = new ArrayList<>();
+    for (ModelSpec s : specs) {
+      JsonNode j = Factorization.readJson(spark, new Path(out.path(modelDir(s.id()) + "/" + MODEL_JSON)));
+      List<Object> values = new ArrayList<>(List.of(s.id(), s.feedback().id(), s.rank(), s.reg(), s.alpha(), s.seed(),
+          s.nonnegative(), s.maxIter()));
+      JsonNode metrics = j.get("metrics");
+      for (String m : INDEX_METRICS) {
+        values.add(metrics.has(m) ? metrics.get(m).asDouble() : null);
+      }
+      values.add(j.get("seconds").get("train").asDouble());
+      values.add(trained.contains(s) ? "trained" : "kept");
+      values.add(modelDir(s.id()));
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    return spark.createDataFrame(rows, INDEX_SCHEMA).coalesce(1);
+  }
+
+  private static StructType indexSchema() {
+    StructType t = new StructType()
+        .add("model_id", DataTypes.StringType, false)
+        .add("feedback", DataTypes.StringType, false)
+        .add("rank", DataTypes.IntegerType, false)
+        .add("reg", DataTypes.DoubleType, false)
+        .add("alpha", DataTypes.DoubleType, false)
+        .add("seed", DataTypes.LongType, false)
+        .add("nonnegative", DataTypes.BooleanType, false)
+        .add("max_iter", DataTypes.IntegerType, false);
+    for (String m : INDEX_METRICS) {
+      t = t.add(m, DataTypes.DoubleType, true);
+    }
+    return t.add("train_seconds", DataTypes.DoubleType, false)
+        .add("status", DataTypes.StringType, false)
+        .add("path", DataTypes.StringType, false);
+  }
+}

@@ -1,0 +1,138 @@
+package org.cosineaudit.data;
+
+import static org.cosineaudit.data.IngestionFixture.interactions;
+import static org.cosineaudit.data.IngestionFixture.read;
+import static org.cosineaudit.data.IngestionFixture.rejects;
+import static org.cosineaudit.data.IngestionFixture.sorted;
+import static org.cosineaudit.data.IngestionFixture.spark;
+import static org.cosineaudit.data.IngestionFixture.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each input format, with tiny files checkable by eye. */
+class IngestionFormatsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void movieLens100kTabSeparatedIsDetected() {
+    Path f = write(dir, "u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n");
+    Ingested in = read(dir, f);
+    assertEquals(InputFormat.MOVIELENS_100K, in.layout().format());
+    assertEquals(sorted("196 242 3.0 881250949", "186 302 3.0 891717742", "22 377 1.0 878887116"), interactions(in));
+    assertEquals(3, in.counts().rowsRead());
+    assertEquals(0, in.counts().headerLines());
+  }
+
+  @Test
+  void movieLensDatDoubleColonIsDetected() {
+    Path f = write(dir, "ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n");
+    Ingested in = read(dir, f);
+    assertEquals(InputFormat.MOVIELENS_DAT, in.layout().format());
+    assertEquals(sorted("1 1193 5.0 978300760", "1 661 3.0 978302109"), interactions(in));
+  }
+
+  @Test
+  void movieLensCsvHeaderIsLineOneAndCrlfEndsLines() {
+    Path f = write(dir, "ratings.csv",
+        "userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,3,x,964981247\r\n2,3,4.5,964982224\r\n");
+    Ingested in = read(dir, f);
+    assertEquals(InputFormat.MOVIELENS_CSV, in.layout().format());
+    assertEquals(sorted("1 1 4.0 964982703", "2 3 4.5 964982224"), interactions(in));
+    // the header is line 1, so the bad row is line 3
+    assertEquals(List.of("3 unparsable_number 1,3,x,964981247"), rejects(in));
+    assertEquals(4, in.counts().lines());
+    assertEquals(1, in.counts().headerLines());
+  }
+
+  @Test
+  void explicitMovieLensFormatNeedsNoDetection() {
+    Path f = write(dir, "odd-name.txt", "7::8::2::1\n");
+    Ingested in = read(dir, f, "input-format", "movielens-dat");
+    assertEquals(List.of("7 8 2.0 1"), interactions(in));
+  }
+
+  @Test
+  void delimitedWithNamedColumnsInAnyOrder() {
+    Path f = write(dir, "plays.txt", "score;artist;when;listener\n2.5;a1;100;u1\n4;a2;;u2\n");
+    Ingested in = read(dir, f, "input-format", "delimited", "delimiter", "semicolon", "user-col", "listener",
+        "item-col", "artist", "value-col", "score", "timestamp-col", "when");
+    assertEquals(sorted("u1 a1 2.5 100", "u2 a2 4.0 null"), interactions(in));
+    assertTrue(in.layout().header());
+    assertEquals(3, in.layout().user().position());
+  }
+
+  @Test
+  void delimitedByPositionWithoutHeaderAndDetectedDelimiter() {
+    Path f = write(dir, "pairs.psv", "x|u1|i1|5\nx|u2|i1|1\n");
+    Ingested in = read(dir, f, "input-format", "delimited", "user-col", "1", "item-col", "2", "value-col", "3");
+    assertEquals("|", in.layout().delimiter());
+    assertEquals(sorted("u1 i1 5.0 null", "u2 i1 1.0 null"), interactions(in));
+  }
+
+  @Test
+  void autoFallsBackToDelimitedWithHeaderDetectedFromTheValueField() {
+    Path f = write(dir, "user_artists.dat", "userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n");
+    Ingested in = read(dir, f, "feedback", "implicit");
+    assertEquals(InputFormat.DELIMITED, in.layout().format());
+    assertEquals("\t", in.layout().delimiter());
+    assertTrue(in.layout().header());
+    assertEquals(sorted("2 51 13883.0 null", "2 52 11690.0 null"), interactions(in));
+  }
+
+  @Test
+  void quotedIdsMayHoldTheDelimiter() {
+    Path f = write(dir, "q.csv", "user,item,value\n\"Smith, J\",\"The \"\"Best\"\"\",1\n");
+    Ingested in = read(dir, f, "input-format", "delimited", "header", "true");
+    assertEquals(List.of("Smith, J The \"Best\" 1.0 null"), interactions(in));
+  }
+
+  @Test
+  void implicitWithoutValueColumnWeighsEveryRowOne() {
+    Path f = write(dir, "clicks.csv", "u1,i1\nu1,i2\nu1,i2\n");
+    Ingested in = read(dir, f, "input-format", "delimited", "value-col", "none", "feedback", "implicit");
+    // the repeated click sums to 2 (implicit default: sum)
+    assertEquals(sorted("u1 i1 1.0 null", "u1 i2 2.0 null"), interactions(in));
+    assertEquals(1, in.counts().merged());
+  }
+
+  @Test
+  void parquetWithRenamedColumnsLongIdsAndRowNumbersInRejects() {
+    StructType schema = new StructType().add("uid", DataTypes.LongType).add("iid", DataTypes.LongType)
+        .add("w", DataTypes.DoubleType).add("t", DataTypes.LongType);
+    Dataset<Row> df = spark().createDataFrame(List.of(
+        RowFactory.create(1L, 10L, 2.0, 5L),
+        RowFactory.create(2L, 10L, Double.NaN, 6L),
+        RowFactory.create(null, 11L, 1.0, 7L),
+        RowFactory.create(3L, 12L, 4.0, null)), schema).coalesce(1);
+    String path = dir.resolve("pq").toString();
+    df.write().parquet(path);
+    Ingested in = read(dir, Path.of(path), "user-col", "uid", "item-col", "iid", "value-col", "w",
+        "timestamp-col", "t");
+    assertEquals(InputFormat.PARQUET, in.layout().format());
+    assertEquals(sorted("1 10 2.0 5", "3 12 4.0 null"), interactions(in));
+    // Parquet rows are numbered 1.. within their file, like lines
+    assertEquals(sorted("2 non_finite_value {\"uid\":2,\"iid\":10,\"w\":\"NaN\",\"t\":6}",
+        "3 missing_field {\"iid\":11,\"w\":1.0,\"t\":7}"), rejects(in));
+  }
+
+  @Test
+  void parquetDefaultsToTheContractColumnNames() {
+    StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
+        .add("value", DataTypes.DoubleType).add("timestamp", DataTypes.LongType);
+    String path = dir.resolve("contract").toString();
+    spark().createDataFrame(List.of(RowFactory.create("a", "b", 1.0, null)), schema).write().parquet(path);
+    Ingested in = read(dir, Path.of(path), "feedback", "implicit");
+    assertEquals(List.of("a b 1.0 null"), interactions(in));
+  }
+}

@@ -1,0 +1,118 @@
+package org.cosineaudit.train;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.split;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.cli.Main;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.data.GenerateJob;
+import org.cosineaudit.data.PaperSimulation;
+import org.cosineaudit.io.TableFormat;
+import org.cosineaudit.io.Tables;
+import org.cosineaudit.run.Outcome;
+import org.cosineaudit.run.OutputSpec;
+import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.SparkTestSession;
+
+/** Small inputs and a way to run the sweep as the CLI does (without the CLI's session handling). */
+final class SweepFixtures {
+
+  private SweepFixtures() {}
+
+  static SparkSession spark() {
+    return SparkTestSession.get();
+  }
+
+  /** Spark's sample ratings (30 users, 100 items, 1,501 ratings) as an interactions table, or null when absent. */
+  static String sparkSampleRatings(Path dir) {
+    Path file = SparkTestSession.sharedData().resolve("spark-sample-movielens/sample_movielens_ratings.txt");
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    Dataset<Row> parts = spark().read().text(file.toString()).select(split(col("value"), "::").as("p"));
+    Dataset<Row> t = parts.select(col("p").getItem(0).as("user"), col("p").getItem(1).as("item"),
+        col("p").getItem(2).cast("double").as("value"), col("p").getItem(3).cast("long").as("timestamp"));
+    String out = dir.resolve("sample-interactions").toString();
+    Tables.write(t, out, TableFormat.PARQUET);
+    return out;
+  }
+
+  /** The paper's generator, scaled down: {@code users} x {@code items}, 3 clusters. */
+  static String synthetic(Path dir, int users, int items) {
+    PaperSimulation.Params p = new PaperSimulation.Params(users, items, 3, 7L, 0.25, 1.5, 0.5, 3, 1.0);
+    Settings gs = Settings.of("generate", new GenerateJob().options(),
+        Map.of("output", dir.resolve("generate").toString()));
+    RunOutput gen = RunOutput.open(spark(), "generate", gs,
+        OutputSpec.fresh(dir.resolve("generate").toString(), TableFormat.PARQUET, false), Map.of());
+    GenerateJob.Result r = GenerateJob.execute(spark(), p, 2, gen);
+    gen.complete(Outcome.ok(List.of()));
+    return r.interactionsPath();
+  }
+
+  /** Settings of a sweep from option values. */
+  static Settings settings(Map<String, String> values) {
+    return SweepJob.settings(values);
+  }
+
+  /** Opens the output as the CLI does (resume policy, result configuration) and runs the sweep. */
+  static RegularizationSweep.Result run(Map<String, String> values) throws Exception {
+    Settings s = settings(values);
+    SweepJob.Config c = new SweepJob().configure(s);
+    RunOutput out = RunOutput.open(spark(), "sweep", s, c.output(), Main.resultConfig(s));
+    RegularizationSweep.Result r = SweepJob.execute(spark(), c, out);
+    out.complete(Outcome.ok(List.of()));
+    return r;
+  }
+
+  static Map<String, String> with(Map<String, String> base, String... keyValues) {
+    Map<String, String> m = new LinkedHashMap<>(base);
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put(keyValues[i], keyValues[i + 1]);
+    }
+    return m;
+  }
+
+  /** id -> factor vector of a factors table. */
+  static Map<String, float[]> factors(String path) {
+    Map<String, float[]> m = new HashMap<>();
+    for (Row r : Factorization.readFactors(spark(), path).collectAsList()) {
+      List<Float> f = r.getList(1);
+      float[] a = new float[f.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = f.get(i);
+      }
+      m.put(r.getString(0), a);
+    }
+    return m;
+  }
+
+  /** Both sweeps hold the same models with bit-identical factors and identical metrics. */
+  static void assertSameModels(String sweepA, String sweepB, List<String> modelIds) {
+    for (String id : modelIds) {
+      for (String table : List.of(RegularizationSweep.USER_FACTORS, RegularizationSweep.ITEM_FACTORS)) {
+        Map<String, float[]> a = factors(sweepA + "/models/" + id + "/" + table);
+        Map<String, float[]> b = factors(sweepB + "/models/" + id + "/" + table);
+        assertEquals(a.keySet(), b.keySet(), id + " " + table + " ids");
+        for (Map.Entry<String, float[]> e : a.entrySet()) {
+          // exact comparison on purpose: the same configuration must give the same bits
+          assertArrayEquals(e.getValue(), b.get(e.getKey()), id + " " + table + " row " + e.getKey());
+        }
+      }
+      Factorization fa = Factorization.read(spark(), sweepA, id);
+      Factorization fb = Factorization.read(spark(), sweepB, id);
+      assertEquals(fa.metrics(), fb.metrics(), id + " metrics");
+      assertEquals(fa.params(), fb.params(), id + " params");
+    }
+  }
+}
