@@ -16,6 +16,8 @@ import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.data.PaperSimulation;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.report.Report;
+import org.cosineaudit.reproduce.ReproduceJob;
+import org.cosineaudit.reproduce.Reproduction;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
@@ -54,6 +56,35 @@ public final class DemoJob implements Job<DemoJob.Config> {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Stage {@code reproduce}: the paper's claims on a small simulation of its own (3,000 users x
+   * 200 items in 5 clusters, rank 16, lambdas scaled to that spectrum, two ALS models), so the
+   * stage takes tens of seconds; the paper-size run is {@code ./submit.sh reproduce}.
+   */
+  static Reproduction.Result reproduce(SparkSession spark, long seed, RunOutput out) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("users", "3000");
+    v.put("items", "200");
+    v.put("clusters", "5");
+    v.put("seed", Long.toString(seed));
+    v.put("rank", "16");
+    v.put("lambda-eq1", "400");
+    v.put("lambda-eq2", "20");
+    v.put("lambdas-eq1", "1600");
+    v.put("lambdas", "40");
+    v.put("als-reg", "0.05,0.1");
+    v.put("als-alphas", "0");
+    v.put("als-iterations", "5");
+    v.put("format", out.format().id());
+    v.put("output", out.path("reproduce"));
+    Settings s = Settings.of("reproduce", new ReproduceJob().options(), v);
+    ReproduceJob.Config config = new ReproduceJob().configure(s);
+    RunOutput child = out.child("reproduce", "reproduce", s, s.values());
+    Reproduction.Result r = Reproduction.execute(spark, config, child);
+    child.complete(r.allPassed() ? Outcome.ok(r.summaryLines()) : Outcome.checksFailed(r.summaryLines()));
+    return r;
   }
 
   @Override
@@ -115,6 +146,11 @@ public final class DemoJob implements Job<DemoJob.Config> {
     RegularizationSweep.Result swept = sweep(spark, ing.path(Ingestion.INTERACTIONS), out);
     lines.add(String.format("demo: swept %d implicit ALS models over reg %s -> %s", swept.modelIds().size(),
         DEMO_REGS, swept.indexPath()));
+    Reproduction.Result reproduced = reproduce(spark, config.simulation().seed(), out);
+    long passed = reproduced.claims().stream().filter(cl -> cl.status().equals("pass")).count();
+    long failed = reproduced.claims().stream().filter(cl -> cl.status().equals("fail")).count();
+    lines.add(String.format("demo: reproduced the paper's claims: %d pass, %d fail -> %s", passed, failed,
+        out.path("reproduce/claims.json")));
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
     // last: the report shows everything the stages above wrote
     Report.Result report = Report.write(out);

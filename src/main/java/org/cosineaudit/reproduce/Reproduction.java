@@ -164,7 +164,35 @@ public final class Reproduction {
         }
       }
     }
+    List<AlsModels.Model> als;
+    try (var s = out.stage("als")) {
+      als = AlsModels.train(spark, c, out);
+    }
+    try (var s = out.stage("als-neighbours")) {
+      for (AlsModels.Model m : als) {
+        neighbours.add(m.variant(), m.items(), m.users(), BOTH_MEASURES);
+      }
+    }
     out.manifest().detail("neighbours", neighbours.facts());
+    try (var s = out.stage("als-figures")) {
+      int[] pos = new int[shown.size()];
+      for (int i = 0; i < pos.length; i++) {
+        pos[i] = i;
+      }
+      Map<String, String> titles = new LinkedHashMap<>();
+      Map<String, double[]> alsCosine = new LinkedHashMap<>();
+      Map<String, double[]> alsScore = new LinkedHashMap<>();
+      for (AlsModels.Model m : als) {
+        double[] b = shownRows(m.items(), shown, c.rank());
+        titles.put(m.variant(), String.format(Locale.ROOT, "Spark ALS, alpha = %s, reg = %s",
+            Variants.number(m.alpha()), Variants.number(m.reg())));
+        alsCosine.put(m.variant(), SimilarityMatrix.cosine(b, c.rank(), pos, pos));
+        alsScore.put(m.variant(), SimilarityMatrix.scoreCosine(b, c.rank(), AlsModels.userGram(m.users(), c.rank()),
+            pos, pos));
+      }
+      Figures.writeAls(out, shown, clusters, titles, alsCosine, alsScore);
+    }
+
     List<Claim> claims = new ArrayList<>();
     try (var s = out.stage("claims")) {
       List<String[]> pairs = new ArrayList<>();
@@ -185,6 +213,13 @@ public final class Reproduction {
       for (String id : eq1Sweep.keySet()) {
         pairs.add(new String[] {NeighbourClaims.cos(Rescaling.SYMMETRIC.id()), NeighbourClaims.cos(id)});
       }
+      for (AlsModels.Model[] p : AlsModels.pairs(als)) {
+        pairs.add(new String[] {NeighbourClaims.cos(p[0].variant()), NeighbourClaims.cos(p[1].variant())});
+        pairs.add(new String[] {NeighbourClaims.score(p[0].variant()), NeighbourClaims.score(p[1].variant())});
+      }
+      if (als.size() == 1) { // still report its cluster precision
+        pairs.add(new String[] {NeighbourClaims.cos(Variants.EQ2), NeighbourClaims.cos(als.get(0).variant())});
+      }
       Dataset<Row> labels = clusters ? data.items().select("item", "cluster") : null;
       NeighbourClaims.Agreement agreement = NeighbourClaims.compare(spark, neighbours, pairs, labels,
           clusters ? clusterSizes(all) : null, c.k());
@@ -201,7 +236,10 @@ public final class Reproduction {
           c.lambdasEq2(), c.lambdaEq2()));
       claims.add(ClaimChecks.scoreCosineIdentical(scoreCosine));
       claims.add(NeighbourClaims.scoreCosineNeighboursIdentical(agreement));
-      claims.addAll(NeighbourClaims.clusterPrecision(agreement, clusters));
+      List<Claim> precision = NeighbourClaims.clusterPrecision(agreement, clusters);
+      claims.add(precision.get(0));
+      claims.add(AlsModels.claim(als, agreement));
+      claims.addAll(precision.subList(1, precision.size()));
     }
     out.writeJson(CLAIMS, Map.of("claims", claims.stream().map(Claim::json).toList(),
         "settings", settingsJson(c, x, sp)));
