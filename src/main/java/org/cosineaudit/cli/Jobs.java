@@ -15,7 +15,8 @@ final class Jobs {
       new org.cosineaudit.similarity.SimilarityJob(),
       new org.cosineaudit.reproduce.ReproduceJob(),
       new org.cosineaudit.stability.StabilityJob(),
-      new org.cosineaudit.report.ReportJob());
+      new org.cosineaudit.report.ReportJob(),
+      new org.cosineaudit.audit.AuditJob());
 
   private Jobs() {}
 

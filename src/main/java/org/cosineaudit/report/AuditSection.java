@@ -58,5 +58,10 @@ final class AuditSection {
     h.raw("<p class=\"verdict\">").text(String.format(Locale.ROOT, "%d checks: %d pass, %d fail, %d warn or skipped.",
         checks.size(), t.count("pass"), t.count("fail"), t.count("warn"))).raw("</p>\n");
     h.table(t.header(), t.rows(), t.statuses());
+    String overall = j.path("status").isTextual() ? JsonTables.statusWord(j.path("status").asText())
+        : t.count("fail") > 0 ? "fail" : t.count("warn") > 0 ? "warn" : "pass";
+    ctx.finding(String.format(Locale.ROOT, "%s: %s (%d checks: %d pass, %d warn, %d fail)",
+        ctx.contents.relative(summary), overall, checks.size(), t.count("pass"), t.count("warn"), t.count("fail")),
+        overall);
   }
 }

@@ -142,8 +142,12 @@ final class Charts {
     if (x instanceof LogAxis) {
       org.jfree.data.Range r = ((XYPlot) chart.getPlot()).getDataRange(x);
       if (r != null && r.getLowerBound() > 0) {
-        double lo = Math.pow(10, Math.floor(Math.log10(r.getLowerBound()) - 1e-9));
-        double hi = Math.pow(10, Math.ceil(Math.log10(r.getUpperBound()) + 1e-9));
+        // the tolerance keeps a value that is a power of ten (0.1) on its own decade
+        double lo = Math.pow(10, Math.floor(Math.log10(r.getLowerBound()) + 1e-9));
+        double hi = Math.pow(10, Math.ceil(Math.log10(r.getUpperBound()) - 1e-9));
+        if (hi <= lo) {
+          hi = lo * 10;
+        }
         x.setRange(lo, hi);
       }
     }

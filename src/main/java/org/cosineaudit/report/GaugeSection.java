@@ -145,6 +145,14 @@ final class GaugeSection {
     }
     h.table(List.of("column", group == null ? "group" : group, "rows", "mean", "min", "p10", "median", "p90", "max"),
         quantiles);
+    StringBuilder headline = new StringBuilder();
+    for (List<String> q : quantiles) {
+      headline.append(headline.length() == 0 ? "" : "; ").append(q.get(0)).append(' ').append(q.get(1))
+          .append(": mean ").append(q.get(3));
+    }
+    if (headline.length() > 0) {
+      ctx.finding(headline.toString(), "info");
+    }
   }
 
   private static boolean isNumeric(DataType t) {

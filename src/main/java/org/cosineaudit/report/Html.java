@@ -84,7 +84,13 @@ final class Html {
 
   /** A figure: PNG file beside the page, with an alt text and a caption (both escaped). */
   Html figure(String file, String alt, String caption) {
-    sb.append("<figure><img src=\"").append(escape(file)).append("\" alt=\"").append(escape(alt))
+    return figure(file, alt, caption, null);
+  }
+
+  /** A figure with a CSS class from the report's own vocabulary (e.g. "wide"). */
+  Html figure(String file, String alt, String caption, String cls) {
+    sb.append(cls == null ? "<figure>" : "<figure class=\"" + escape(cls) + "\">")
+        .append("<img src=\"").append(escape(file)).append("\" alt=\"").append(escape(alt))
         .append("\" loading=\"eager\"><figcaption>").append(escape(caption)).append("</figcaption></figure>\n");
     return this;
   }

@@ -149,6 +149,8 @@ final class NeighbourSection {
       }
     }
     Map<String, ItemLabel> labels = labels(ctx, ids);
+    ctx.finding(String.format(Locale.ROOT, "top-%d neighbours of %d sample items side by side in %d of %d "
+        + "neighbour tables", k, sample.size(), columns.size(), ctx.contents.neighbourTables.size()), "info");
     Html h = ctx.html;
     h.paragraph(String.format(Locale.ROOT, "Top-%d neighbours of %d sample items in %d neighbour tables "
         + "(of %d found). Bold: the neighbour is in every column's list.%s", k, sample.size(), columns.size(),

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
@@ -110,13 +109,14 @@ public final class Report {
     long start = System.nanoTime();
     RunContents contents = RunContents.discover(files, root);
     ReportContext ctx = new ReportContext(spark, files, contents, options, reportDir);
-    section(ctx, "run", () -> RunSection.render(ctx, liveManifest));
+    // results first; what the run was (configuration, versions, timing) last
     section(ctx, "sweep", () -> SweepSection.render(ctx));
     section(ctx, "stability", () -> StabilitySection.render(ctx));
     section(ctx, "reproduce", () -> ReproduceSection.render(ctx));
     section(ctx, "gauge", () -> GaugeSection.render(ctx));
     section(ctx, "audit", () -> AuditSection.render(ctx));
     section(ctx, "neighbours", () -> NeighbourSection.render(ctx));
+    section(ctx, "run", () -> RunSection.render(ctx, liveManifest));
     if (ctx.toc.isEmpty()) {
       ctx.openSection("empty", "Nothing to report yet");
       ctx.html.paragraph("No outputs the report knows were found under this folder (manifest.json, model_index, "
@@ -163,20 +163,29 @@ public final class Report {
       sb.append("<p class=\"problem\">").append(ctx.problems.size())
           .append(" part(s) of this report could not be rendered; see the marked sections.</p>\n");
     }
-    sb.append("<nav><ul>\n");
+    sb.append("<nav><ul>\n<li><a href=\"#summary\">At a glance</a></li>\n");
     for (Map.Entry<String, String> e : ctx.toc.entrySet()) {
       sb.append("<li><a href=\"#").append(Html.escape(e.getKey())).append("\">").append(Html.escape(e.getValue()))
           .append("</a></li>\n");
     }
-    sb.append("</ul></nav>\n</header>\n<main>\n").append(ctx.html).append("</main>\n<footer>Written by cosine-audit; "
+    sb.append("</ul></nav>\n</header>\n<main>\n").append(summary(ctx)).append(ctx.html).append("</main>\n<footer>Written by cosine-audit; "
         + "figures drawn with JFreeChart. Every file this page uses is in its folder.</footer>\n</body>\n</html>\n");
     return sb.toString();
   }
 
-  /** Section ids in page order, for docs and tests. */
-  public static List<String> sectionIds() {
-    return new ArrayList<>(List.of("run", "sweep", "stability", "stability-lambda", "accuracy-stability",
-        "stability-popularity", "reproduce", "gauge", "audit", "neighbours"));
+  /** The headline of every section, each linked to its section, coloured by status. */
+  private static String summary(ReportContext ctx) {
+    StringBuilder sb = new StringBuilder("<section id=\"summary\">\n<h2>At a glance</h2>\n<table class=\"summary\">\n");
+    for (String[] f : ctx.findings) {
+      sb.append("<tr class=\"").append(Html.escape(f[3])).append("\"><th><a href=\"#").append(Html.escape(f[0]))
+          .append("\">").append(Html.escape(f[1])).append("</a></th><td>").append(Html.escape(f[2]))
+          .append("</td></tr>\n");
+    }
+    if (!ctx.problems.isEmpty()) {
+      sb.append("<tr class=\"fail\"><th>Report</th><td>").append(ctx.problems.size())
+          .append(" part(s) could not be rendered; they are marked below</td></tr>\n");
+    }
+    return sb.append("</table>\n</section>\n").toString();
   }
 
   private static final String CSS = """
@@ -193,12 +202,17 @@ public final class Report {
       table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13.5px; }
       th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
       th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+      td { max-width: 640px; overflow-wrap: anywhere; }
+      table.summary th { background: none; font-weight: 600; white-space: nowrap; }
+      table.summary tr.pass th { background: var(--pass); } table.summary tr.fail th { background: var(--fail); }
+      table.summary tr.warn th { background: var(--warn); }
       tr.pass td { background: var(--pass); } tr.fail td { background: var(--fail); }
       tr.warn td { background: var(--warn); }
       table.neighbours td.shared { font-weight: 600; } .score { color: var(--muted); font-size: 12px; }
       figure { margin: 12px 0 24px; } figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
       figcaption { color: var(--muted); font-size: 13.5px; max-width: 900px; }
       .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
+      figure.wide { grid-column: 1 / -1; }
       .verdict { font-weight: 600; } .problem { background: var(--fail); padding: 6px 10px; }
       details { margin: 6px 0; } summary { cursor: pointer; }
       """;

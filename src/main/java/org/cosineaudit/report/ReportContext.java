@@ -32,6 +32,10 @@ final class ReportContext {
   final Map<String, ModelInfo> models = new LinkedHashMap<>();
   final List<String> problems = new ArrayList<>();
   final List<String> figureFiles = new ArrayList<>();
+  /** One line per section for the summary at the top: section anchor, heading, text, status class. */
+  final List<String[]> findings = new ArrayList<>();
+  private String currentId;
+  private String currentHeading;
   /** Name of the accuracy metric in {@link #models} and whether lower is better. */
   String accuracyMetric;
   private boolean sectionOpen;
@@ -55,6 +59,8 @@ final class ReportContext {
       unique = id + "-" + i; // a second sweep or stability summary gets its own anchor
     }
     toc.put(unique, heading);
+    currentId = unique;
+    currentHeading = heading;
     html.openSection(unique, heading);
     sectionOpen = true;
   }
@@ -77,8 +83,21 @@ final class ReportContext {
   /** Copies a PNG the run wrote (e.g. reproduce's heat maps) beside the page. */
   void copyFigure(Path png, String slug, String alt, String caption) {
     String file = nextFigureName(slug);
-    files.write(new Path(reportDir, file), files.readBytes(png));
-    html.figure(file, alt, caption);
+    byte[] bytes = files.readBytes(png);
+    files.write(new Path(reportDir, file), bytes);
+    int[] size = pngSize(bytes);
+    // composites (a row of panels) span the whole grid row instead of being squeezed into one cell
+    boolean wide = size != null && size[0] > 1.6 * size[1];
+    html.figure(file, alt, caption, wide ? "wide" : null);
+  }
+
+  /** Width and height from a PNG's IHDR chunk, or null when the bytes are not a PNG. */
+  static int[] pngSize(byte[] b) {
+    if (b.length < 24 || (b[0] & 0xff) != 0x89 || b[1] != 'P' || b[2] != 'N' || b[3] != 'G') {
+      return null;
+    }
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, 16, 8);
+    return new int[] {buf.getInt(), buf.getInt()};
   }
 
   private String nextFigureName(String slug) {
@@ -87,6 +106,15 @@ final class ReportContext {
         safe.length() > 60 ? safe.substring(0, 60) : safe);
     figureFiles.add(file);
     return file;
+  }
+
+  /**
+   * A headline for the summary at the top of the page, linked to the current section.
+   *
+   * @param status "pass", "fail", "warn" or "info"
+   */
+  void finding(String text, String status) {
+    findings.add(new String[] {currentId, currentHeading, text, status});
   }
 
   /**

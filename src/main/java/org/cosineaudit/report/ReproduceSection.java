@@ -24,6 +24,12 @@ final class ReproduceSection {
     ctx.closeSection();
   }
 
+  /** The paper's Figure 1 first, then the ground truth it is read against, then the rest by name. */
+  static int figureRank(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.startsWith("figure") ? 0 : n.startsWith("ground") ? 1 : 2;
+  }
+
   private static void one(ReportContext ctx, Path dir) {
     Html h = ctx.html;
     String where = ctx.contents.relative(dir);
@@ -35,10 +41,15 @@ final class ReproduceSection {
         t.count("pass"), objects.size(), t.count("fail"), (where.isEmpty() ? "" : where + "/") + "claims.json"))
         .raw("</p>\n");
     h.table(t.header(), t.rows(), t.statuses());
+    ctx.finding(String.format(Locale.ROOT, "%d of %d claims pass, %d fail", t.count("pass"), objects.size(),
+        t.count("fail")), t.count("fail") > 0 ? "fail" : t.count("pass") == objects.size() ? "pass" : "warn");
 
     Path figures = new Path(dir, "figures");
     List<FileStatus> pngs = ctx.files.list(figures).stream()
-        .filter(f -> f.isFile() && f.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".png")).toList();
+        .filter(f -> f.isFile() && f.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".png"))
+        .sorted(java.util.Comparator.comparingInt((FileStatus f) -> figureRank(f.getPath().getName()))
+            .thenComparing(f -> f.getPath().getName().replaceFirst("(?i)\\.png$", "")))
+        .toList();
     if (!pngs.isEmpty()) {
       h.raw("<h3>Figures</h3>\n<div class=\"grid\">\n");
       for (FileStatus f : pngs) {

@@ -27,6 +27,14 @@ final class RunSection {
     }
     ctx.openSection("run", "Run and configuration");
     Html h = ctx.html;
+    if (top != null) {
+      String outcome = text(top, "outcome");
+      ctx.finding(text(top, "job") + ": " + outcome + (top.has("seconds") ? " in "
+          + org.cosineaudit.run.Progress.duration(top.path("seconds").asDouble()) : "")
+          + (nested.isEmpty() ? "" : "; " + nested.size() + " nested runs"), JsonTables.statusWord(outcome));
+    } else {
+      ctx.finding(nested.size() + " nested runs; this folder's own manifest is not written yet", "info");
+    }
     if (top == null) {
       h.note("This folder has no manifest.json of its own (the report may have been written before the run "
           + "completed); its nested runs are listed below.");
@@ -77,6 +85,7 @@ final class RunSection {
       }
       h.raw("<h4>Configuration</h4>\n").table(List.of("option", "value", "from"), rows);
     }
+    h.raw("<details><summary>Versions, inputs, counts, tables, stages and details</summary>\n");
     keyValues(h, "Versions", m.path("versions"), "component", "version");
     keyValues(h, "Spark", m.path("spark"), "setting", "value");
     if (m.path("inputs").size() > 0) {
@@ -96,6 +105,7 @@ final class RunSection {
       h.raw("<h4>Stages</h4>\n").table(List.of("stage", "seconds"), rows);
     }
     keyValues(h, "Details", m.path("details"), "detail", "value");
+    h.raw("</details>\n");
   }
 
   private static void keyValues(Html h, String title, JsonNode obj, String keyHeader, String valueHeader) {

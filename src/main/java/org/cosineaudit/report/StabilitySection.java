@@ -96,6 +96,13 @@ final class StabilitySection {
 
     ctx.openSection("stability", "Neighbour stability");
     pairTable(ctx, overall, where);
+    if (metric != null) {
+      java.util.DoubleSummaryStatistics range = overall.stream().filter(s -> s.metric().equals(metric))
+          .mapToDouble(Stat::mean).summaryStatistics();
+      ctx.finding(String.format(Locale.ROOT, "%d pairs of neighbour tables; mean %s from %s to %s",
+          overall.stream().map(Stat::pair).distinct().count(), metric, Html.number(range.getMin()),
+          Html.number(range.getMax())), "info");
+    }
     ctx.closeSection();
 
     if (metric == null) {

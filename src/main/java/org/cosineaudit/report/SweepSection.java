@@ -101,6 +101,7 @@ final class SweepSection {
         total > rows.size() ? " (the first " + rows.size() + " shown)" : ""));
     h.table(header, cells, classes);
 
+    ctx.finding(headline(ctx, total, accCol), "info");
     if (accCol != null && regCol != null) {
       ctx.accuracyMetric = accCol;
       ctx.accuracyLowerIsBetter = lowerIsBetter(accCol);
@@ -159,6 +160,25 @@ final class SweepSection {
         allPositive, null, bands),
         "Held-out " + metric + " of each model against λ" + (seedCol != null
             ? "; line: mean over seeds, band: range over seeds." : "."));
+  }
+
+  /** "12 models; best held-out RMSE 0.873 (model m3, λ 0.1)". */
+  private static String headline(ReportContext ctx, long total, String accCol) {
+    String text = String.format(Locale.ROOT, "%,d models", total);
+    if (accCol == null) {
+      return text;
+    }
+    boolean lower = lowerIsBetter(accCol);
+    ReportContext.ModelInfo best = null;
+    for (ReportContext.ModelInfo m : ctx.models.values()) {
+      if (m.accuracy() != null && Double.isFinite(m.accuracy())
+          && (best == null || (lower ? m.accuracy() < best.accuracy() : m.accuracy() > best.accuracy()))) {
+        best = m;
+      }
+    }
+    return best == null ? text : text + "; best held-out " + accCol.toUpperCase(Locale.ROOT) + " "
+        + Html.number(best.accuracy()) + " (model " + best.id() + (best.reg() == null ? "" : ", λ "
+        + Html.number(best.reg())) + ")";
   }
 
   /** The preferred accuracy column of a model index, or null. */

@@ -24,6 +24,24 @@ public final class CommonOptions {
     return List.copyOf(all);
   }
 
+  /**
+   * The output options of a job whose runs each get a dated folder under {@code --output}
+   * ({@link OutputSpec#dated}): {@code --output} and {@code --format}; no {@code --overwrite},
+   * since such runs never replace one another.
+   */
+  public static List<OptionSpec> withDatedOutput(String defaultOutput, List<OptionSpec> own) {
+    List<OptionSpec> all = new ArrayList<>(own);
+    all.add(OptionSpec.path(OUTPUT, defaultOutput,
+        "base directory; each run writes to its own dated folder under it and updates LATEST"));
+    all.add(OptionSpec.choice(FORMAT, "parquet", TableFormat.NAMES, "table format of every output table"));
+    return List.copyOf(all);
+  }
+
+  /** The dated output of settings that include {@link #withDatedOutput}. */
+  public static OutputSpec datedOutputSpec(Settings s, java.time.Instant startedAt) {
+    return OutputSpec.dated(s.string(OUTPUT), TableFormat.parse(s.string(FORMAT)), startedAt);
+  }
+
   public static OutputSpec outputSpec(Settings s) {
     return OutputSpec.fresh(s.string(OUTPUT), TableFormat.parse(s.string(FORMAT)), s.flag(OVERWRITE));
   }

@@ -45,14 +45,17 @@ public final class RunOutput {
   private final TableFormat format;
   private final Manifest manifest;
   private final boolean resumed;
+  private final Path latestPointer;
 
-  private RunOutput(SparkSession spark, FileSystem fs, Path root, TableFormat format, Manifest manifest, boolean resumed) {
+  private RunOutput(SparkSession spark, FileSystem fs, Path root, TableFormat format, Manifest manifest, boolean resumed,
+      Path latestPointer) {
     this.spark = spark;
     this.fs = fs;
     this.root = root;
     this.format = format;
     this.manifest = manifest;
     this.resumed = resumed;
+    this.latestPointer = latestPointer;
   }
 
   /**
@@ -100,7 +103,8 @@ public final class RunOutput {
       if (resumed) {
         manifest.detail("resumed", true);
       }
-      return new RunOutput(spark, fs, root, spec.format(), manifest, resumed);
+      Path latest = spec.latestPointer() == null ? null : new Path(spec.latestPointer());
+      return new RunOutput(spark, fs, root, spec.format(), manifest, resumed, latest);
     } catch (IOException e) {
       throw new InputException("cannot create output directory " + spec.path() + ": " + e.getMessage(), e);
     }
@@ -198,11 +202,42 @@ public final class RunOutput {
 
   private static final String JOB_DESCRIPTION = "spark.job.description";
 
-  /** Writes the manifest, then the completion marker, last. */
+  /**
+   * Writes the manifest, then the completion marker, last; then points the output's
+   * {@link OutputSpec#latestPointer() latest pointer} at this run, if it has one.
+   */
   public void complete(Outcome outcome) {
     manifest.finish(outcome.status(), null);
     writeText(MANIFEST, manifest.toJson());
     writeText(COMPLETE_MARKER, "");
+    if (latestPointer != null) {
+      updateLatest();
+    }
+  }
+
+  /**
+   * Sets the pointer file to this run's folder name, unless it already names a later run
+   * (dated names sort as text): a slow old run finishing last must not hide a newer one.
+   * Written to a temporary file, then renamed, so readers never see a half-written pointer.
+   */
+  private void updateLatest() {
+    try {
+      String name = root.getName();
+      String current = readString(fs, latestPointer);
+      if (current != null && current.trim().compareTo(name) > 0) {
+        LOG.info("{} names the later run {}; left as it is", latestPointer, current.trim());
+        return;
+      }
+      Path tmp = new Path(latestPointer.getParent(), "." + latestPointer.getName() + "." + name + ".tmp");
+      writeString(fs, tmp, name + "\n");
+      fs.delete(latestPointer, false);
+      if (!fs.rename(tmp, latestPointer)) {
+        throw new IOException("rename " + tmp + " -> " + latestPointer + " failed");
+      }
+    } catch (IOException e) {
+      // the run itself is complete; only the convenience pointer is stale
+      LOG.warn("could not update {}: {}", latestPointer, e.getMessage());
+    }
   }
 
   /** Writes the manifest of a failed run and no marker. */

@@ -30,6 +30,7 @@ public final class BlockScorer {
   private final int chunkRows;
   private final BLAS blas;
   private float[] buffer = new float[0];
+  private double[] targetThresholds = new double[0];
   private long flops;
   private long gemmNanos;
   private long rescored;
@@ -56,23 +57,39 @@ public final class BlockScorer {
 
   /** Scores every query row against every row of {@code target} (self pairs skipped). */
   public void score(FactorBlock target) {
+    for (int qi = 0; qi < queries.size(); qi++) {
+      scorePair(qi, target, null, 0);
+    }
+  }
+
+  /**
+   * Scores query block {@code qi} against {@code target}. With {@code targetTop} the same scores
+   * also update the target rows' top-k (rows {@code targetRowBase ..} of {@code targetTop}):
+   * the measures are symmetric, so one GEMM serves both directions of a block pair. The target
+   * must then be another block than the query (self pairs are skipped by order key only).
+   */
+  public void scorePair(int qi, FactorBlock target, TopK targetTop, int targetRowBase) {
     int nt = target.rows();
     if (nt == 0 || topK.k() == 0) {
       return;
     }
-    for (int qi = 0; qi < queries.size(); qi++) {
-      FactorBlock q = queries.get(qi);
-      if (q.dim() != target.dim()) {
-        throw new IllegalArgumentException("query dimension " + q.dim() + " != target dimension " + target.dim());
-      }
-      for (int r0 = 0; r0 < q.rows(); r0 += chunkRows) {
-        int mq = Math.min(chunkRows, q.rows() - r0);
-        scoreChunk(q, rowOffset[qi], r0, mq, target);
-      }
+    FactorBlock q = queries.get(qi);
+    if (q.dim() != target.dim()) {
+      throw new IllegalArgumentException("query dimension " + q.dim() + " != target dimension " + target.dim());
+    }
+    for (int r0 = 0; r0 < q.rows(); r0 += chunkRows) {
+      int mq = Math.min(chunkRows, q.rows() - r0);
+      scoreChunk(q, rowOffset[qi], r0, mq, target, targetTop, targetRowBase);
     }
   }
 
-  private void scoreChunk(FactorBlock q, int rowBase, int r0, int mq, FactorBlock t) {
+  /** Row of {@code topK} where query block {@code qi} starts. */
+  public int rowOffset(int qi) {
+    return rowOffset[qi];
+  }
+
+  private void scoreChunk(FactorBlock q, int rowBase, int r0, int mq, FactorBlock t, TopK targetTop,
+      int targetRowBase) {
     int d = q.dim();
     int nt = t.rows();
     if (buffer.length < mq * nt) {
@@ -90,24 +107,54 @@ public final class BlockScorer {
     long[] torders = t.orders();
     String[] tids = t.ids();
     double bound = 2.0 * d * UNIT_ROUNDOFF * t.maxNorm();
+    double[] targetThreshold = null;
+    if (targetTop != null) {
+      if (targetThresholds.length < nt) {
+        targetThresholds = new double[nt];
+      }
+      targetThreshold = targetThresholds;
+      for (int c = 0; c < nt; c++) {
+        targetThreshold[c] = targetTop.threshold(targetRowBase + c);
+      }
+    }
     for (int j = 0; j < mq; j++) {
       int qr = r0 + j;
       int row = rowBase + qr;
       int qoff = qr * d;
       long qorder = q.order(qr);
+      String qid = q.id(qr);
+      // bounds the float error of every score of this query row (|q|·|t| ≤ |q|·max|t|)
       double tol = bound * FactorBlock.norm(qd, qoff, d);
       double threshold = topK.threshold(row);
       int base = j * nt;
-      for (int c = 0; c < nt; c++) {
-        // cheap float test first; only candidates that may enter are rescored
-        if (buffer[base + c] + tol >= threshold) {
-          if (torders[c] == qorder) {
-            continue;
+      if (targetThreshold == null) {
+        for (int c = 0; c < nt; c++) {
+          // cheap float test first; only candidates that may enter are rescored
+          if (buffer[base + c] + tol >= threshold) {
+            if (torders[c] == qorder) {
+              continue;
+            }
+            double exact = dot(qd, qoff, td, c * d, d);
+            rescored++;
+            if (topK.offer(row, exact, torders[c], tids[c])) {
+              threshold = topK.threshold(row);
+            }
           }
-          double exact = dot(qd, qoff, td, c * d, d);
-          rescored++;
-          if (topK.offer(row, exact, torders[c], tids[c])) {
-            threshold = topK.threshold(row);
+        }
+      } else {
+        for (int c = 0; c < nt; c++) {
+          double approx = buffer[base + c] + tol;
+          boolean forQuery = approx >= threshold;
+          boolean forTarget = approx >= targetThreshold[c];
+          if (forQuery || forTarget) {
+            double exact = dot(qd, qoff, td, c * d, d);
+            rescored++;
+            if (forQuery && topK.offer(row, exact, torders[c], tids[c])) {
+              threshold = topK.threshold(row);
+            }
+            if (forTarget && targetTop.offer(targetRowBase + c, exact, qorder, qid)) {
+              targetThreshold[c] = targetTop.threshold(targetRowBase + c);
+            }
           }
         }
       }

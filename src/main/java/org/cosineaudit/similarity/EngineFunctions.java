@@ -153,43 +153,101 @@ final class EngineFunctions {
     }
   }
 
-  /** Each block once, keyed by the query task that owns its sort partition. */
-  static final class QueryBlocks implements PairFlatMapFunction<PackedPartition, Integer, FactorBlock> {
-    private static final long serialVersionUID = 1L;
-    private final int tasks;
-    private final int sortPartitions;
+  /** A packed block and its global index (blocks numbered in id order). */
+  record IndexedBlock(int index, FactorBlock block) implements java.io.Serializable {}
 
-    QueryBlocks(int tasks, int sortPartitions) {
-      this.tasks = tasks;
-      this.sortPartitions = sortPartitions;
+  /**
+   * Which task owns which block, and which block pairs a task scores. With {@code symmetric}
+   * each unordered pair of distinct blocks is scored once (every measure is symmetric), by the
+   * owner of the block from which the other is at most half-way round the circle of blocks:
+   * every block is the query side of about half the pairs, so the work stays balanced.
+   */
+  record BlockPlan(int[] partitionOffsets, int[] taskOfBlock, int tasks, boolean symmetric)
+      implements java.io.Serializable {
+
+    static BlockPlan of(List<Integer> blocksPerPartition, int tasks, boolean symmetric) {
+      int s = blocksPerPartition.size();
+      int[] offsets = new int[s + 1];
+      for (int i = 0; i < s; i++) {
+        offsets[i + 1] = offsets[i] + blocksPerPartition.get(i);
+      }
+      int[] owner = new int[offsets[s]];
+      for (int p = 0; p < s; p++) {
+        int task = (int) ((long) p * tasks / s);
+        for (int g = offsets[p]; g < offsets[p + 1]; g++) {
+          owner[g] = task;
+        }
+      }
+      return new BlockPlan(offsets, owner, tasks, symmetric);
+    }
+
+    int blocks() {
+      return taskOfBlock.length;
+    }
+
+    int index(int partition, int position) {
+      return partitionOffsets[partition] + position;
+    }
+
+    /** True when the owner of query block i scores target block j. */
+    boolean needs(int i, int j) {
+      if (!symmetric || i == j) {
+        return true;
+      }
+      int b = blocks();
+      int ahead = Math.floorMod(j - i, b);
+      return 2 * ahead < b || (2 * ahead == b && i < j);
+    }
+
+    /** True when task t scores target block j against at least one of its blocks. */
+    boolean taskNeeds(int t, int j) {
+      for (int i = 0; i < taskOfBlock.length; i++) {
+        if (taskOfBlock[i] == t && needs(i, j)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Each block once, keyed by the query task that owns it. */
+  static final class QueryBlocks implements PairFlatMapFunction<PackedPartition, Integer, IndexedBlock> {
+    private static final long serialVersionUID = 1L;
+    private final BlockPlan plan;
+
+    QueryBlocks(BlockPlan plan) {
+      this.plan = plan;
     }
 
     @Override
-    public Iterator<Tuple2<Integer, FactorBlock>> call(PackedPartition p) {
-      int task = (int) ((long) p.partition() * tasks / sortPartitions);
-      List<Tuple2<Integer, FactorBlock>> out = new ArrayList<>();
-      for (FactorBlock b : p.blocks()) {
-        out.add(new Tuple2<>(task, b));
+    public Iterator<Tuple2<Integer, IndexedBlock>> call(PackedPartition p) {
+      List<Tuple2<Integer, IndexedBlock>> out = new ArrayList<>();
+      for (int i = 0; i < p.blocks().size(); i++) {
+        int g = plan.index(p.partition(), i);
+        out.add(new Tuple2<>(plan.taskOfBlock()[g], new IndexedBlock(g, p.blocks().get(i))));
       }
       return out.iterator();
     }
   }
 
-  /** Each block once per query task: every task streams every target block. */
-  static final class TargetBlocks implements PairFlatMapFunction<PackedPartition, Integer, FactorBlock> {
+  /** Each block once per task that scores it as a target. */
+  static final class TargetBlocks implements PairFlatMapFunction<PackedPartition, Integer, IndexedBlock> {
     private static final long serialVersionUID = 1L;
-    private final int tasks;
+    private final BlockPlan plan;
 
-    TargetBlocks(int tasks) {
-      this.tasks = tasks;
+    TargetBlocks(BlockPlan plan) {
+      this.plan = plan;
     }
 
     @Override
-    public Iterator<Tuple2<Integer, FactorBlock>> call(PackedPartition p) {
-      List<Tuple2<Integer, FactorBlock>> out = new ArrayList<>();
-      for (FactorBlock b : p.blocks()) {
-        for (int t = 0; t < tasks; t++) {
-          out.add(new Tuple2<>(t, b));
+    public Iterator<Tuple2<Integer, IndexedBlock>> call(PackedPartition p) {
+      List<Tuple2<Integer, IndexedBlock>> out = new ArrayList<>();
+      for (int i = 0; i < p.blocks().size(); i++) {
+        int g = plan.index(p.partition(), i);
+        for (int t = 0; t < plan.tasks(); t++) {
+          if (plan.taskNeeds(t, g)) {
+            out.add(new Tuple2<>(t, new IndexedBlock(g, p.blocks().get(i))));
+          }
         }
       }
       return out.iterator();
@@ -197,46 +255,85 @@ final class EngineFunctions {
   }
 
   /**
-   * One query task: holds its query blocks, streams all target blocks through the
-   * {@link BlockScorer}, emits {@code item, rank, neighbour, score} rows.
+   * One scoring task: holds its query blocks, streams its target blocks through the
+   * {@link BlockScorer}, emits per-item neighbour lists: final ones for its query rows when
+   * pairs are not shared, otherwise partial lists (its query rows, and the target rows it
+   * scored for other tasks) that {@link MergeLists} completes.
    */
-  static final class NeighbourSearch implements
-      FlatMapFunction2<Iterator<Tuple2<Integer, FactorBlock>>, Iterator<Tuple2<Integer, FactorBlock>>, Row> {
+  static final class NeighbourSearch implements FlatMapFunction2<Iterator<Tuple2<Integer, IndexedBlock>>,
+      Iterator<Tuple2<Integer, IndexedBlock>>, Tuple2<String, NeighbourList>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NeighbourSearch.class);
     private final int k;
     private final int chunkRows;
+    private final BlockPlan plan;
     private final LongAccumulator flops;
     private final LongAccumulator gemmNanos;
     private final LongAccumulator rescored;
     private final CollectionAccumulator<String> blasNames;
 
-    NeighbourSearch(int k, int chunkRows, LongAccumulator flops, LongAccumulator gemmNanos, LongAccumulator rescored,
-        CollectionAccumulator<String> blasNames) {
-      this.blasNames = blasNames;
+    NeighbourSearch(int k, int chunkRows, BlockPlan plan, LongAccumulator flops, LongAccumulator gemmNanos,
+        LongAccumulator rescored, CollectionAccumulator<String> blasNames) {
       this.k = k;
       this.chunkRows = chunkRows;
+      this.plan = plan;
       this.flops = flops;
       this.gemmNanos = gemmNanos;
       this.rescored = rescored;
+      this.blasNames = blasNames;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Tuple2<Integer, FactorBlock>> queryIt,
-        Iterator<Tuple2<Integer, FactorBlock>> targetIt) {
+    public Iterator<Tuple2<String, NeighbourList>> call(Iterator<Tuple2<Integer, IndexedBlock>> queryIt,
+        Iterator<Tuple2<Integer, IndexedBlock>> targetIt) {
+      List<IndexedBlock> indexed = new ArrayList<>();
+      queryIt.forEachRemaining(t -> indexed.add(t._2()));
+      indexed.sort(Comparator.comparingInt(IndexedBlock::index));
       List<FactorBlock> queries = new ArrayList<>();
-      queryIt.forEachRemaining(t -> queries.add(t._2()));
-      // output in id order whatever the shuffle's arrival order
-      queries.sort(Comparator.comparingLong(b -> b.order(0)));
+      java.util.Map<Integer, Integer> position = new java.util.HashMap<>();
+      for (IndexedBlock b : indexed) {
+        position.put(b.index(), queries.size());
+        queries.add(b.block());
+      }
       BlockScorer scorer = new BlockScorer(queries, k, chunkRows);
+      List<Tuple2<String, NeighbourList>> out = new ArrayList<>();
       long start = System.nanoTime();
       long targets = 0;
       while (targetIt.hasNext()) {
-        FactorBlock target = targetIt.next()._2();
-        if (!queries.isEmpty()) {
-          scorer.score(target);
-        }
+        IndexedBlock target = targetIt.next()._2();
         targets++;
+        if (queries.isEmpty()) {
+          continue;
+        }
+        FactorBlock tb = target.block();
+        Integer own = position.get(target.index());
+        TopK remote = plan.symmetric() && own == null ? new TopK(tb.rows(), k) : null;
+        for (int qi = 0; qi < queries.size(); qi++) {
+          int i = indexed.get(qi).index();
+          if (!plan.needs(i, target.index())) {
+            continue;
+          }
+          if (!plan.symmetric() || i == target.index()) {
+            scorer.scorePair(qi, tb, null, 0);
+          } else if (own != null) {
+            scorer.scorePair(qi, tb, scorer.topK(), scorer.rowOffset(own));
+          } else {
+            scorer.scorePair(qi, tb, remote, 0);
+          }
+        }
+        if (remote != null) {
+          for (int r = 0; r < tb.rows(); r++) {
+            if (remote.size(r) > 0) {
+              out.add(new Tuple2<>(tb.id(r), NeighbourList.of(remote, r)));
+            }
+          }
+        }
+      }
+      int row = 0;
+      for (FactorBlock q : queries) {
+        for (int r = 0; r < q.rows(); r++, row++) {
+          out.add(new Tuple2<>(q.id(r), NeighbourList.of(scorer.topK(), row)));
+        }
       }
       flops.add(scorer.flops());
       gemmNanos.add(scorer.gemmNanos());
@@ -248,52 +345,37 @@ final class EngineFunctions {
             scorer.gemmNanos() / 1e9, (System.nanoTime() - start) / 1e9, scorer.rescored(),
             BLAS.getInstance().getClass().getSimpleName());
       }
-      return new ResultRows(scorer);
+      return out.iterator();
     }
   }
 
-  /** Lazily turns a finished scorer's top-k into rows. */
-  private static final class ResultRows implements Iterator<Row> {
-    private final BlockScorer scorer;
-    private int block;
-    private int row;
-    private int globalRow;
-    private TopK.Entry[] current = new TopK.Entry[0];
-    private String currentId;
-    private int next;
+  /** Merges the partial lists of one item (exact: the order is total). */
+  static final class MergeLists implements Function2<NeighbourList, NeighbourList, NeighbourList> {
+    private static final long serialVersionUID = 1L;
+    private final int k;
 
-    ResultRows(BlockScorer scorer) {
-      this.scorer = scorer;
+    MergeLists(int k) {
+      this.k = k;
     }
 
     @Override
-    public boolean hasNext() {
-      while (next >= current.length) {
-        List<FactorBlock> q = scorer.queries();
-        if (block >= q.size()) {
-          return false;
-        }
-        if (row >= q.get(block).rows()) {
-          block++;
-          row = 0;
-          continue;
-        }
-        currentId = q.get(block).id(row);
-        current = scorer.topK().sorted(globalRow);
-        next = 0;
-        row++;
-        globalRow++;
-      }
-      return true;
+    public NeighbourList call(NeighbourList a, NeighbourList b) {
+      return NeighbourList.merge(a, b, k);
     }
+  }
+
+  /** An item's final list as {@code item, rank, neighbour, score} rows. */
+  static final class ToRows implements FlatMapFunction<Tuple2<String, NeighbourList>, Row> {
+    private static final long serialVersionUID = 1L;
 
     @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
+    public Iterator<Row> call(Tuple2<String, NeighbourList> t) {
+      NeighbourList l = t._2();
+      List<Row> rows = new ArrayList<>(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        rows.add(RowFactory.create(t._1(), i + 1, l.ids()[i], l.scores()[i]));
       }
-      TopK.Entry e = current[next++];
-      return RowFactory.create(currentId, next, e.id(), e.score());
+      return rows.iterator();
     }
   }
 

@@ -201,7 +201,6 @@ public final class ItemNeighbours {
         }
         default -> throw new IllegalStateException(measure.toString());
       }
-      int sortPartitions = sorted.getNumPartitions();
       JavaRDD<EngineFunctions.PackedPartition> packed = sorted
           .mapPartitionsWithIndex(new EngineFunctions.PackPartition(transform, options.blockSize(),
               options.maxReportedIds()), true)
@@ -235,13 +234,24 @@ public final class ItemNeighbours {
         LongAccumulator gemmNanos = jsc.sc().longAccumulator("similarity.gemm.nanos");
         LongAccumulator rescored = jsc.sc().longAccumulator("similarity.rescored");
         CollectionAccumulator<String> blasNames = jsc.sc().collectionAccumulator("similarity.blas");
+        List<Integer> blocksPerPartition = new ArrayList<>();
+        for (PackSummary s : summaries) {
+          blocksPerPartition.add(s.blocks());
+        }
+        // one block: nothing to share; else every pair of blocks is scored once, for both sides
+        EngineFunctions.BlockPlan plan = EngineFunctions.BlockPlan.of(blocksPerPartition, tasks, blocks > 1);
         HashPartitioner byTask = new HashPartitioner(tasks);
-        JavaPairRDD<Integer, FactorBlock> queries = packed
-            .flatMapToPair(new EngineFunctions.QueryBlocks(tasks, sortPartitions)).partitionBy(byTask);
-        JavaPairRDD<Integer, FactorBlock> targets = packed
-            .flatMapToPair(new EngineFunctions.TargetBlocks(tasks)).partitionBy(byTask);
-        JavaRDD<Row> rows = queries.zipPartitions(targets, new EngineFunctions.NeighbourSearch(kEff,
-            EngineOptions.CHUNK_ROWS, flops, gemmNanos, rescored, blasNames));
+        JavaPairRDD<Integer, EngineFunctions.IndexedBlock> queries = packed
+            .flatMapToPair(new EngineFunctions.QueryBlocks(plan)).partitionBy(byTask);
+        JavaPairRDD<Integer, EngineFunctions.IndexedBlock> targets = packed
+            .flatMapToPair(new EngineFunctions.TargetBlocks(plan)).partitionBy(byTask);
+        JavaPairRDD<String, NeighbourList> lists = JavaPairRDD.fromJavaRDD(queries.zipPartitions(targets,
+            new EngineFunctions.NeighbourSearch(kEff, EngineOptions.CHUNK_ROWS, plan, flops, gemmNanos, rescored,
+                blasNames)));
+        if (plan.symmetric()) {
+          lists = lists.reduceByKey(new EngineFunctions.MergeLists(kEff), tasks);
+        }
+        JavaRDD<Row> rows = lists.flatMap(new EngineFunctions.ToRows());
         Dataset<Row> neighbours = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
         long count = neighbours.count();
         double score = (System.nanoTime() - scoreStart) / 1e9;

@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * <p>Each row is a binary min-heap whose root is the worst kept entry.
  */
-public final class TopK {
+public final class TopK implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   private final int rows;
   private final int k;

@@ -6,9 +6,11 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +34,9 @@ import org.cosineaudit.run.InputException;
  * ONE shuffle, so every item's lists from every table meet on one executor; each pair of
  * tables is then compared item by item without further shuffles ({@link PairwiseAgreement}).
  * Comparing M tables costs one shuffle of all neighbour rows, not M(M-1)/2 joins. The
- * per-item rows are persisted (memory and disk) for the summary's two aggregations and the
- * optional per-item output; call {@link Result#release()} when done.
+ * per-item rows are repartitioned by (pair, item-hash salt), so that each summary task holds
+ * the states of about one pair, and persisted (memory and disk) for the summary's two
+ * aggregations and the optional per-item output; call {@link Result#release()} when done.
  *
  * <p>Items listed by only one table of a pair are never dropped silently: they are counted
  * per pair ({@link PairCount}) and listed in {@link Result#unmatched()}.
@@ -155,7 +158,12 @@ public final class NeighbourAgreement {
 
     PairwiseAgreement fn = new PairwiseAgreement(names, pairs.toArray(new int[0][]), k, options.rboP(),
         options.kendallP(), withLabels);
+    // Repartition by (pair, salt) before persisting: each task of the summary then holds the
+    // aggregation states of about one pair instead of all pairs x strata (see docs/stability.md).
+    int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "200"));
+    int salt = Math.max(1, (partitions + pairs.size() - 1) / pairs.size());
     Dataset<Row> comparisons = grouped.flatMap(fn, ExpressionEncoder.apply(PairwiseAgreement.outputSchema(withLabels)))
+        .repartition(partitions, col("a"), col("b"), pmod(xxhash64(col("item")), lit(salt)))
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     List<PairCount> counts = counts(comparisons, names, pairs);

@@ -38,6 +38,9 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
   public static final String SUMMARY = "stability/summary";
   public static final String SUMMARY_JSON = "stability/summary.json";
   public static final String UNMATCHED = "stability/unmatched";
+  public static final String SPACES = "stability/spaces";
+  public static final String GAUGE = "stability/gauge";
+  public static final String GAUGE_PREDICTIONS = "stability/gauge_predictions";
 
   /** Measures the similarity stage writes, as {@code neighbours/<measure>} folder names. */
   public static final List<String> MEASURES = List.of("cosine", "dot", "score-cosine", "centered-cosine");
@@ -65,10 +68,28 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
    */
   public record Config(List<String> neighbours, String run, String measure, String baseline,
       NeighbourAgreement.Options options, boolean perItem, String popularity, String popularityColumn, String labels,
-      OutputSpec output) {}
+      List<String> factors, Gauge gauge, OutputSpec output) {
 
-  /** What a run produced. */
-  public record Result(NeighbourAgreement.Result agreement, List<String> tableNames, List<String> skippedModels) {}
+    /** Whether neighbour tables are compared (otherwise only the gauge check runs). */
+    public boolean comparesTables() {
+      return run != null || !neighbours.isEmpty();
+    }
+  }
+
+  /**
+   * The gauge check ({@link GaugeCheck}); {@code draws} = 0 turns it off.
+   *
+   * @param spread standard deviation of the log rescaling factors
+   * @param sample users and items sampled for the prediction check
+   */
+  public record Gauge(int draws, String userFactors, String itemFactors, double spread, int sample) {}
+
+  /**
+   * What a run produced; {@code agreement} is null when only the gauge ran, {@code spaces} and
+   * {@code gauge} are empty / null when not asked for.
+   */
+  public record Result(NeighbourAgreement.Result agreement, List<String> tableNames, List<String> skippedModels,
+      List<SpaceComparison.SpaceRow> spaces, GaugeCheck.Result gauge) {}
 
   @Override
   public String name() {
@@ -113,6 +134,16 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     own.add(OptionSpec.string("popularity-column", null, "the column of --popularity that holds popularity"));
     own.add(OptionSpec.path("labels", null, "items table with item and cluster columns (e.g. generate's items): "
         + "adds cluster_precision_a/b"));
+    own.add(OptionSpec.paths("factors", "factor tables (id, features) to compare as spaces: linear CKA and the "
+        + "orthogonal Procrustes residual of every pair (with --run: the models' item factors, automatically)"));
+    own.add(OptionSpec.integer("gauge", 0, 0, 1_000, "gauge check: N random diagonal rescalings and N random "
+        + "rotations of --user-factors/--item-factors that keep every prediction; 0 = off"));
+    own.add(OptionSpec.path("user-factors", null, "with --gauge: the model's user factors (id, features)"));
+    own.add(OptionSpec.path("item-factors", null, "with --gauge: the model's item factors (id, features)"));
+    own.add(OptionSpec.real("gauge-spread", 1.0, 0.0, 10.0, "with --gauge: standard deviation of the log of the "
+        + "rescaling factors (1: factors of about e^+-1 per dimension)"));
+    own.add(OptionSpec.integer("gauge-sample", 200, 1, 100_000, "with --gauge: users and items sampled for the "
+        + "prediction check (sample x sample pairs)"));
     return CommonOptions.with("out/stability", own);
   }
 
@@ -120,11 +151,15 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
   public Config configure(Settings s) {
     List<String> neighbours = s.list("neighbours");
     String run = s.optional("run").orElse(null);
-    if (neighbours.isEmpty() == (run == null)) {
-      throw new ConfigException("stability: give either --neighbours PATH PATH... or --run DIR (got "
-          + (run == null ? "neither" : "both") + ")");
+    int gaugeDraws = s.integer("gauge");
+    if (!neighbours.isEmpty() && run != null) {
+      throw new ConfigException("stability: give either --neighbours PATH PATH... or --run DIR, not both");
     }
-    if (run == null && neighbours.size() < 2) {
+    if (neighbours.isEmpty() && run == null && gaugeDraws == 0) {
+      throw new ConfigException("stability: give --neighbours PATH PATH..., --run DIR, or --gauge N with "
+          + "--user-factors and --item-factors");
+    }
+    if (run == null && neighbours.size() == 1) {
       throw new ConfigException("stability: --neighbours needs at least two tables, got " + neighbours.size());
     }
     String baseline = s.optional("baseline").orElse(null);
@@ -134,9 +169,23 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     if (s.isSet("popularity-column") && !s.isSet("popularity")) {
       throw new ConfigException("stability: --popularity-column needs --popularity");
     }
+    List<String> factors = s.list("factors");
+    if (factors.size() == 1) {
+      throw new ConfigException("stability: --factors needs at least two tables, got 1");
+    }
+    if (!factors.isEmpty() && run != null) {
+      throw new ConfigException("stability: --factors is for explicit tables; with --run the models' item factors "
+          + "are compared automatically");
+    }
+    Gauge gauge = new Gauge(gaugeDraws, s.optional("user-factors").orElse(null),
+        s.optional("item-factors").orElse(null), s.real("gauge-spread"), s.integer("gauge-sample"));
+    if (gaugeDraws > 0 && (gauge.userFactors() == null || gauge.itemFactors() == null)) {
+      throw new ConfigException("stability: --gauge " + gaugeDraws + " needs --user-factors and --item-factors (the "
+          + "gauge check rescales both)");
+    }
     return new Config(neighbours, run, s.string("measure"), baseline, options(s), s.flag("per-item"),
         s.optional("popularity").orElse(null), s.optional("popularity-column").orElse(null),
-        s.optional("labels").orElse(null), CommonOptions.outputSpec(s));
+        s.optional("labels").orElse(null), factors, gauge, CommonOptions.outputSpec(s));
   }
 
   /** Reads {@link #agreementOptions()} from settings that include them. */
@@ -156,12 +205,64 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     try {
       return Outcome.ok(lines(r, out));
     } finally {
-      r.agreement().release();
+      if (r.agreement() != null) {
+        r.agreement().release();
+      }
     }
   }
 
   /** Reads the inputs named by {@code config}, compares, writes; usable from other jobs. */
   public static Result execute(SparkSession spark, Config config, RunOutput out) {
+    Result compared = config.comparesTables() ? compareTables(spark, config, out)
+        : new Result(null, List.of(), List.of(), List.of(), null);
+    List<SpaceComparison.SpaceRow> spaces = compared.spaces();
+    if (!config.factors().isEmpty()) {
+      List<SpaceComparison.NamedFactors> factors = new ArrayList<>();
+      for (String p : config.factors()) {
+        out.recordInput("factors", p);
+        factors.add(new SpaceComparison.NamedFactors(p, Tables.read(spark, p)));
+      }
+      spaces = writeSpaces(spark, factors, NeighbourAgreement.allPairs(factors.size()), out);
+    }
+    GaugeCheck.Result gauge = null;
+    if (config.gauge().draws() > 0) {
+      Gauge g = config.gauge();
+      out.recordInput("user_factors", g.userFactors());
+      out.recordInput("item_factors", g.itemFactors());
+      int k = config.options().k() > 0 ? config.options().k() : GAUGE_DEFAULT_K;
+      gauge = gauge(spark, Tables.read(spark, g.userFactors()), Tables.read(spark, g.itemFactors()),
+          new GaugeCheck.Settings(g.draws(), g.spread(), config.options().seed(), k, g.sample(),
+              org.cosineaudit.similarity.EngineOptions.defaults(), config.options()), out);
+    }
+    return new Result(compared.agreement(), compared.tableNames(), compared.skippedModels(), spaces, gauge);
+  }
+
+  /** Neighbours per item in the gauge check when --k is 0 (there is no table to take k from). */
+  public static final int GAUGE_DEFAULT_K = 20;
+
+  /** Runs the gauge check and writes {@link #GAUGE} and {@link #GAUGE_PREDICTIONS}. */
+  public static GaugeCheck.Result gauge(SparkSession spark, Dataset<Row> userFactors, Dataset<Row> itemFactors,
+      GaugeCheck.Settings settings, RunOutput out) {
+    GaugeCheck.Result g;
+    try (var stage = out.stage("gauge")) {
+      g = GaugeCheck.run(spark, userFactors, itemFactors, settings);
+      out.writeTable(GAUGE, GaugeCheck.agreementTable(spark, g.agreement()));
+      out.writeTable(GAUGE_PREDICTIONS, GaugeCheck.predictionTable(spark, g.predictions()));
+    }
+    return g;
+  }
+
+  /** Compares factor tables as spaces and writes {@link #SPACES}. */
+  public static List<SpaceComparison.SpaceRow> writeSpaces(SparkSession spark,
+      List<SpaceComparison.NamedFactors> factors, List<int[]> pairs, RunOutput out) {
+    try (var stage = out.stage("spaces")) {
+      List<SpaceComparison.SpaceRow> rows = SpaceComparison.compare(spark, factors, pairs);
+      out.writeTable(SPACES, SpaceComparison.table(spark, rows));
+      return rows;
+    }
+  }
+
+  private static Result compareTables(SparkSession spark, Config config, RunOutput out) {
     List<NeighbourAgreement.NamedTable> tables = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     if (config.run() != null) {
@@ -200,7 +301,33 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
         }
       }
     }
-    return execute(spark, tables, pairs, deciles, labels, config.options(), config.perItem(), skipped, out);
+    Result r = execute(spark, tables, pairs, deciles, labels, config.options(), config.perItem(), skipped, out);
+    if (config.run() != null) {
+      List<SpaceComparison.NamedFactors> factors = sweepFactors(spark, config.run(), names);
+      if (factors.size() == names.size()) {
+        return new Result(r.agreement(), r.tableNames(), r.skippedModels(), writeSpaces(spark, factors, pairs, out),
+            null);
+      }
+      skipped.add("spaces: not every compared model has item_factors; CKA / Procrustes not computed");
+    }
+    return r;
+  }
+
+  /** The item factors of the compared sweep models that have them. */
+  static List<SpaceComparison.NamedFactors> sweepFactors(SparkSession spark, String run, List<String> ids) {
+    List<SpaceComparison.NamedFactors> out = new ArrayList<>();
+    try {
+      FileSystem fs = new Path(run).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (String id : ids) {
+        Path p = new Path(new Path(new Path(run, "models"), id), "item_factors");
+        if (fs.exists(p)) {
+          out.add(new SpaceComparison.NamedFactors(id, Tables.read(spark, p.toString())));
+        }
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot list the sweep output " + run + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 
   /** Compares already-read tables and writes the outputs; the building block for demo and gauge. */
@@ -226,7 +353,8 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
         out.manifest().detail("skipped_models", skippedModels);
       }
     }
-    return new Result(r, tables.stream().map(NeighbourAgreement.NamedTable::name).toList(), skippedModels);
+    return new Result(r, tables.stream().map(NeighbourAgreement.NamedTable::name).toList(), skippedModels, List.of(),
+        null);
   }
 
   /**
@@ -251,7 +379,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
         Path model = new Path(new Path(run, "models"), id);
         Path table = new Path(new Path(model, "neighbours"), measure);
         if (!fs.exists(new Path(model, RunOutput.COMPLETE_MARKER)) || !fs.exists(table)) {
-          skipped.add(id + " (no finished " + table + ")");
+          skipped.add("model " + id + " (no finished " + table + ")");
           continue;
         }
         tables.add(new NeighbourAgreement.NamedTable(id, Tables.read(spark, table.toString())));
@@ -325,30 +453,56 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
   /** The printed summary: per pair the items compared and the headline metrics with intervals. */
   static List<String> lines(Result r, RunOutput out) {
     List<String> lines = new ArrayList<>();
-    int shown = 0;
-    for (NeighbourAgreement.PairCount c : r.agreement().counts()) {
-      if (shown++ == 12) {
-        lines.add("stability: ... " + (r.agreement().counts().size() - 12) + " more pairs in " + out.path(SUMMARY_JSON));
-        break;
-      }
-      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "stability %s vs %s @%d: %,d items",
-          c.a(), c.b(), r.agreement().k(), c.both()));
-      if (c.onlyA() + c.onlyB() > 0) {
-        sb.append(String.format(Locale.ROOT, " (%,d only in a, %,d only in b: see %s)", c.onlyA(), c.onlyB(),
-            UNMATCHED));
-      }
-      for (SummaryRow s : r.agreement().summary()) {
-        boolean headline = s.metric().equals("jaccard") || s.metric().equals("rbo_ext") || s.metric().equals("kendall");
-        if (headline && s.a().equals(c.a()) && s.b().equals(c.b()) && s.stratum().equals(PopularityStrata.ALL)) {
-          sb.append(String.format(Locale.ROOT, "; %s %.3f [%.3f, %.3f]", s.metric(), s.mean(), s.ciLow(), s.ciHigh()));
+    if (r.agreement() != null) {
+      int shown = 0;
+      for (NeighbourAgreement.PairCount c : r.agreement().counts()) {
+        if (shown++ == 12) {
+          lines.add("stability: ... " + (r.agreement().counts().size() - 12) + " more pairs in "
+              + out.path(SUMMARY_JSON));
+          break;
         }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "stability %s vs %s @%d: %,d items",
+            c.a(), c.b(), r.agreement().k(), c.both()));
+        if (c.onlyA() + c.onlyB() > 0) {
+          sb.append(String.format(Locale.ROOT, " (%,d only in a, %,d only in b: see %s)", c.onlyA(), c.onlyB(),
+              UNMATCHED));
+        }
+        for (SummaryRow s : r.agreement().summary()) {
+          if (isHeadline(s.metric()) && s.a().equals(c.a()) && s.b().equals(c.b())
+              && s.stratum().equals(PopularityStrata.ALL)) {
+            sb.append(String.format(Locale.ROOT, "; %s %.3f [%.3f, %.3f]", s.metric(), s.mean(), s.ciLow(),
+                s.ciHigh()));
+          }
+        }
+        lines.add(sb.toString());
       }
-      lines.add(sb.toString());
+      lines.add("stability: summary in " + out.path(SUMMARY) + " and " + out.path(SUMMARY_JSON));
     }
     for (String s : r.skippedModels()) {
-      lines.add("stability: skipped model " + s);
+      lines.add("stability: skipped " + s);
     }
-    lines.add("stability: summary in " + out.path(SUMMARY) + " and " + out.path(SUMMARY_JSON));
+    for (SpaceComparison.SpaceRow s : r.spaces()) {
+      lines.add(String.format(Locale.ROOT, "spaces %s vs %s: %,d shared ids (%,d / %,d only in one), dims %d/%d: "
+          + "linear CKA %.4f, Procrustes residual %.4f", s.a(), s.b(), s.sharedIds(), s.onlyA(), s.onlyB(), s.dimA(),
+          s.dimB(), s.cka(), s.procrustes()));
+    }
+    if (r.gauge() != null) {
+      for (GaugeCheck.PredictionChange p : r.gauge().predictions()) {
+        lines.add(String.format(Locale.ROOT, "gauge %s: largest prediction change %.3g (relative %.3g) over %,d "
+            + "sampled pairs", p.transform(), p.maxAbsChange(), p.relativeChange(), p.pairs()));
+      }
+      for (SummaryRow s : r.gauge().agreement()) {
+        if (s.metric().equals("jaccard") || s.metric().equals("rbo_ext")) {
+          lines.add(String.format(Locale.ROOT, "gauge %s vs %s: %s %.3f [%.3f, %.3f]", s.b(), s.a(), s.metric(),
+              s.mean(), s.ciLow(), s.ciHigh()));
+        }
+      }
+      lines.add("stability: gauge check in " + out.path(GAUGE) + " and " + out.path(GAUGE_PREDICTIONS));
+    }
     return lines;
+  }
+
+  private static boolean isHeadline(String metric) {
+    return metric.equals("jaccard") || metric.equals("rbo_ext") || metric.equals("kendall");
   }
 }

@@ -30,7 +30,7 @@ class ReportJobTest {
     SyntheticRun.reproduce(dir.resolve("reproduce"));
     String[] first = run("report", "--run", dir.toString());
     assertEquals("0", first[0], first[2]);
-    assertTrue(first[1].contains("report: 2 sections (run, reproduce), 1 figures"), first[1]);
+    assertTrue(first[1].contains("report: 2 sections (reproduce, run), 1 figures"), first[1]);
     Path report = dir.resolve("report");
     assertTrue(Files.exists(report.resolve("index.html")));
     assertTrue(Files.exists(report.resolve(RunOutput.COMPLETE_MARKER)), "the report folder is a complete run");

@@ -39,8 +39,8 @@ class ReportTest {
 
   @Test
   void fullRunHasEverySectionItsOutputsCallFor() {
-    assertEquals(List.of("run", "sweep", "stability", "stability-lambda", "accuracy-stability",
-        "stability-popularity", "reproduce", "gauge", "audit", "neighbours"), result.sections());
+    assertEquals(List.of("sweep", "stability", "stability-lambda", "accuracy-stability",
+        "stability-popularity", "reproduce", "gauge", "audit", "neighbours", "run"), result.sections());
     assertEquals(List.of(), result.problems());
     for (String id : result.sections()) {
       assertTrue(html.contains("<section id=\"" + id + "\">"), id);
@@ -72,6 +72,17 @@ class ReportTest {
     assertTrue(html.contains("Heat, The &quot;Best&quot; (1995) (5)"), "quoted CSV title parsed and escaped");
     assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "no external resource");
     assertTrue(html.contains("Content-Security-Policy"));
+  }
+
+  @Test
+  void summaryAtTheTopGivesEachSectionsHeadlineWithItsStatus() {
+    int summary = html.indexOf("<section id=\"summary\">");
+    assertTrue(summary > 0 && summary < html.indexOf("<section id=\"sweep\">"), "summary first");
+    assertTrue(html.contains("<tr class=\"info\"><th><a href=\"#sweep\">Regularization sweep</a></th>"
+        + "<td>3 models; best held-out RMSE 0.9 (model m-reg0.01-s1, λ 0.01)</td></tr>"), "sweep headline");
+    assertTrue(html.contains("<tr class=\"fail\"><th><a href=\"#reproduce\">"), "a failed claim makes it red");
+    assertTrue(html.contains("audit/2026-11-29T01-00-00Z/summary.json: fail (2 checks: 1 pass, 0 warn, 1 fail)"));
+    assertTrue(html.contains("<tr class=\"pass\"><th><a href=\"#run\">Run and configuration</a></th><td>demo: ok in"));
   }
 
   @Test

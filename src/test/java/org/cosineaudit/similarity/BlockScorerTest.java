@@ -46,6 +46,67 @@ class BlockScorerTest {
     assertEquals(2L * n * (41 + 41) * d, scorer.flops());
   }
 
+  @Test
+  void sharedBlockPairsGiveBothSidesTheirTopK() {
+    Random rnd = new Random(4);
+    int n = 90;
+    int d = 5;
+    int k = 6;
+    float[][] v = new float[n][d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        v[i][j] = (float) rnd.nextGaussian();
+      }
+    }
+    List<FactorBlock> blocks = pack(v, 30); // 3 blocks
+    // one task owns blocks 0 and 1; block 2 is remote. Pairs: (0,0) (1,1) (0,1) shared, (0,2), (1,2).
+    BlockScorer scorer = new BlockScorer(blocks.subList(0, 2), k, 7);
+    TopK remote = new TopK(30, k);
+    scorer.scorePair(0, blocks.get(0), null, 0);
+    scorer.scorePair(1, blocks.get(1), null, 0);
+    scorer.scorePair(0, blocks.get(1), scorer.topK(), scorer.rowOffset(1));
+    scorer.scorePair(0, blocks.get(2), remote, 0);
+    scorer.scorePair(1, blocks.get(2), remote, 0);
+    for (int qi = 0; qi < n; qi++) {
+      List<TopK.Entry> all = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        if (j != qi && (qi < 60 || j < 60)) { // block 2's rows only saw blocks 0 and 1 here
+          all.add(new TopK.Entry(BlockScorer.dot(v[qi], 0, v[j], 0, d), j, "i" + j));
+        }
+      }
+      all.sort(TopK::compareBestFirst);
+      TopK.Entry[] got = qi < 60 ? scorer.topK().sorted(qi) : remote.sorted(qi - 60);
+      assertEquals(all.subList(0, k), List.of(got), "row " + qi);
+    }
+    assertEquals(2L * d * (30 * 30 * 5), scorer.flops(), "five block pairs, each scored once");
+  }
+
+  @Test
+  void mergingPartialListsKeepsTheBestKInOrder() {
+    NeighbourList a = new NeighbourList(new double[] {0.9, 0.5, 0.5}, new long[] {4, 1, 7}, new String[] {"d", "a", "g"});
+    NeighbourList b = new NeighbourList(new double[] {0.7, 0.5}, new long[] {2, 3}, new String[] {"b", "c"});
+    NeighbourList m = NeighbourList.merge(a, b, 4);
+    assertEquals(List.of("d", "b", "a", "c"), List.of(m.ids()));
+  }
+
+  @Test
+  void symmetricPlanScoresEveryUnorderedBlockPairExactlyOnce() {
+    for (int blocks = 2; blocks <= 9; blocks++) {
+      EngineFunctions.BlockPlan plan = EngineFunctions.BlockPlan.of(java.util.Collections.nCopies(blocks, 1), 2, true);
+      int[] load = new int[blocks];
+      for (int i = 0; i < blocks; i++) {
+        assertEquals(true, plan.needs(i, i));
+        for (int j = i + 1; j < blocks; j++) {
+          assertEquals(1, (plan.needs(i, j) ? 1 : 0) + (plan.needs(j, i) ? 1 : 0), blocks + ": " + i + "," + j);
+          load[plan.needs(i, j) ? i : j]++;
+        }
+      }
+      for (int l : load) {
+        assertEquals((blocks - 1) / 2.0, l, 0.5, "balanced: every block is the query side of about half its pairs");
+      }
+    }
+  }
+
   static List<FactorBlock> pack(float[][] v, int blockSize) {
     List<FactorBlock> out = new ArrayList<>();
     int d = v[0].length;

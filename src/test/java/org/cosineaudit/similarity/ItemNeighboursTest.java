@@ -115,15 +115,31 @@ class ItemNeighboursTest {
 
   @Test
   void tiesBrokenByNeighbourIdAscendingWhateverBlockingOrPartitions() {
-    // five identical vectors given in reverse id order, plus two others
-    String[] ids = {"t5", "t4", "t3", "t2", "t1", "q", "far"};
-    double[][] v = {{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 0.5}, {-1, 0}};
+    // 30 identical vectors given in reverse id order, a query close to them, 110 others
+    int n = 142;
+    String[] ids = new String[n];
+    double[][] v = new double[n][];
+    Random rnd = new Random(1);
+    for (int i = 0; i < 30; i++) {
+      ids[i] = String.format("t%02d", 30 - i);
+      v[i] = new double[] {1, 1, 0};
+    }
+    ids[30] = "q";
+    v[30] = new double[] {1, 0.5, 0};
+    ids[31] = "far";
+    v[31] = new double[] {-1, 0, 0};
+    for (int i = 32; i < n; i++) {
+      ids[i] = String.format("r%03d", i);
+      v[i] = new double[] {rnd.nextGaussian(), rnd.nextGaussian(), 5 + rnd.nextDouble()};
+    }
     List<Row> first = null;
-    for (EngineOptions o : List.of(EngineOptions.defaults(), new EngineOptions(16, 3, 10),
-        new EngineOptions(16, 1, 10))) {
+    // one block (no shared pairs); several blocks in one task; several blocks over several tasks
+    for (EngineOptions o : List.of(EngineOptions.defaults(), new EngineOptions(16, 1, 10),
+        new EngineOptions(16, 2, 10))) {
       try (NeighbourResult r = ItemNeighbours.compute(SPARK, factors(SPARK, ids, v), null, Measure.COSINE, 3, o)) {
-        assertEquals(List.of("t1", "t2", "t3"), neighbourIds(collect(r).get("q")));
-        assertEquals(List.of("t2", "t3", "t4"), neighbourIds(collect(r).get("t1")));
+        assertEquals(List.of("t01", "t02", "t03"), neighbourIds(collect(r).get("q")));
+        assertEquals(List.of("t02", "t03", "t04"), neighbourIds(collect(r).get("t01")));
+        assertEquals(List.of("t01", "t02", "t03"), neighbourIds(collect(r).get("t30")));
         List<Row> rows = SimilarityFixtures.sortedRows(r);
         if (first == null) {
           first = rows;

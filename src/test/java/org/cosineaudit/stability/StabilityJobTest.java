@@ -113,6 +113,18 @@ class StabilityJobTest {
         Tables.write(neighbours(12, id.equals("m-b")), model.resolve("neighbours/cosine").toString(),
             TableFormat.PARQUET);
         Files.writeString(model.resolve(RunOutput.COMPLETE_MARKER), "");
+        // m-b's item factors are m-a's rotated by 90 degrees in the first plane: the same space
+        List<Row> factors = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+          double x = Math.sin(i * 1.3);
+          double y = Math.cos(i * 0.7) + i % 3;
+          double z = i * 0.1;
+          double[] v = id.equals("m-b") ? new double[] {-y, x, z} : new double[] {x, y, z};
+          factors.add(RowFactory.create("m" + i, new Float[] {(float) v[0], (float) v[1], (float) v[2]}));
+        }
+        Tables.write(spark.createDataFrame(factors, new StructType().add("id", DataTypes.StringType)
+            .add("features", DataTypes.createArrayType(DataTypes.FloatType))), model.resolve("item_factors").toString(),
+            TableFormat.PARQUET);
       }
     }
     Tables.write(spark.createDataFrame(index, new StructType().add("model_id", DataTypes.StringType)
@@ -125,6 +137,11 @@ class StabilityJobTest {
         .where("metric = 'rbo_ext' AND stratum = 'all'").first();
     assertEquals("m-a", rbo.getString(0));
     assertTrue(rbo.isNullAt(rbo.fieldIndex("ci_low")), "no replicates, no interval");
+    Row spaces = Tables.read(spark, output.resolve(StabilityJob.SPACES).toString()).first();
+    assertEquals(12, spaces.getLong(spaces.fieldIndex("shared_ids")));
+    // a rotation: the same space (float factors: agreement to ~1e-7)
+    assertEquals(1.0, spaces.getDouble(spaces.fieldIndex("cka")), 1e-6);
+    assertEquals(0.0, spaces.getDouble(spaces.fieldIndex("procrustes")), 1e-6);
   }
 
   @Test
@@ -134,5 +151,11 @@ class StabilityJobTest {
     assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x"))));
     assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x,y", "baseline", "z"))));
     assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of("neighbours", "x,y", "run", "r"))));
+    ConfigException gauge = assertThrows(ConfigException.class,
+        () -> JOB.configure(settings(Map.of("gauge", "2", "item-factors", "v"))));
+    assertTrue(gauge.getMessage().contains("--user-factors"), gauge.getMessage());
+    StabilityJob.Config onlyGauge = JOB.configure(settings(Map.of("gauge", "2", "item-factors", "v",
+        "user-factors", "u")));
+    assertTrue(!onlyGauge.comparesTables() && onlyGauge.gauge().draws() == 2);
   }
 }

@@ -1,0 +1,223 @@
+package org.cosineaudit.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.audit.Snapshots.Vec;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.Tables;
+import org.cosineaudit.run.Outcome;
+import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Planted problems, each caught by its own check, on small snapshots (library calls, no CLI). */
+class AuditChecksTest {
+
+  static final AuditJob JOB = new AuditJob();
+  @TempDir Path dir;
+
+  private SparkSession spark() {
+    return SparkTestSession.get();
+  }
+
+  /** Runs the audit on {@code embeddings} with extra options; each call gets its own output base. */
+  private AuditJob.Result audit(String name, String embeddings, Map<String, String> extra) {
+    Map<String, String> m = new HashMap<>(extra);
+    m.put("embeddings", embeddings);
+    m.put("output", dir.resolve("out-" + name).toString());
+    Settings s = Settings.of("audit", JOB.options(), m);
+    AuditJob.Config c = JOB.configure(s);
+    RunOutput out = RunOutput.open(spark(), "audit", s, c.output(), Map.of());
+    AuditJob.Result r = AuditJob.execute(spark(), c, out);
+    out.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
+    return r;
+  }
+
+  private static Check check(AuditJob.Result r, String name) {
+    return r.checks().stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no check " + name + " in " + r.checks()));
+  }
+
+  @Test
+  void isotropicSnapshotPassesIntegrityAndGeometry() {
+    String p = Snapshots.write(spark(), Snapshots.gaussian(300, 16, 1), dir.resolve("iso"));
+    AuditJob.Result r = audit("iso", p, Map.of());
+    for (Check c : r.checks()) {
+      assertEquals(Status.PASS, c.status(), c.line());
+    }
+    assertEquals(Status.PASS, r.overall());
+    // 300 random directions in 16-d: the exact mean pair cosine is near 0 (sd ~ 1/sqrt(16 * 300) per... well below 0.05)
+    assertTrue(Math.abs(check(r, "geometry.mean-cosine").value()) < 0.05, check(r, "geometry.mean-cosine").line());
+    // isotropic share is 1/16 = 0.0625; sampling noise with 300 vectors keeps it below 0.15
+    assertTrue(check(r, "geometry.first-component-share").value() < 0.15);
+    assertTrue(r.skipped().stream().anyMatch(s -> s.contains("--popularity")), r.skipped().toString());
+  }
+
+  @Test
+  void nanZeroDuplicateAndShortVectorsAreEachCaughtByTheirCheckAndLeftOut() throws Exception {
+    List<Vec> vs = new ArrayList<>(Snapshots.gaussian(100, 8, 2));
+    float[] nan = Snapshots.filled(8, 0.5f);
+    nan[3] = Float.NaN;
+    vs.add(new Vec("has-nan", nan));
+    vs.add(new Vec("all-zero", Snapshots.filled(8, 0f)));
+    vs.add(new Vec("i7", Snapshots.filled(8, 1f))); // second vector with id i7
+    vs.add(new Vec("too-short", Snapshots.filled(7, 1f)));
+    String p = Snapshots.write(spark(), vs, dir.resolve("planted"));
+    AuditJob.Result r = audit("planted", p, Map.of());
+    long n = vs.size();
+
+    Check dim = check(r, "integrity.dimension");
+    assertEquals(Status.FAIL, dim.status());
+    assertEquals(1.0 / n, dim.value(), 1e-12);
+    assertTrue(dim.detail().contains("too-short") && dim.detail().contains("7 x1"), dim.detail());
+    Check nanCheck = check(r, "integrity.non-finite");
+    assertEquals(Status.FAIL, nanCheck.status());
+    assertEquals(1.0 / n, nanCheck.value(), 1e-12);
+    assertTrue(nanCheck.detail().contains("has-nan"), nanCheck.detail());
+    Check zero = check(r, "integrity.zero-norm");
+    assertEquals(Status.FAIL, zero.status());
+    assertEquals(1.0 / n, zero.value(), 1e-12);
+    assertTrue(zero.detail().contains("all-zero"), zero.detail());
+    Check dup = check(r, "integrity.duplicate-ids");
+    assertEquals(Status.FAIL, dup.status());
+    assertEquals(2.0 / n, dup.value(), 1e-12, "both rows of i7");
+    assertTrue(dup.detail().contains("i7"), dup.detail());
+    assertEquals(Status.PASS, check(r, "integrity.near-zero-norm").status());
+    assertEquals(Status.FAIL, r.overall());
+
+    // every offender is listed once with its problem; geometry ran on the 99 clean vectors
+    Path run = Path.of(r.summaryPath()).getParent();
+    Map<String, String> offenders = Tables.read(spark(), run.resolve(IntegrityChecks.OFFENDERS).toString())
+        .collectAsList().stream().collect(Collectors.groupingBy(row -> row.getString(0),
+            Collectors.mapping(row -> row.getString(1), Collectors.joining(","))));
+    assertEquals(Map.of("has-nan", "non-finite", "all-zero", "zero-norm", "i7", "duplicate-id,duplicate-id",
+        "too-short", "dimension"), offenders);
+    String summary = Files.readString(Path.of(r.summaryPath()));
+    assertTrue(summary.contains("\"usable_vectors\" : 99"), summary);
+    assertTrue(summary.contains("\"overall\" : \"FAIL\""), summary);
+  }
+
+  @Test
+  void nearZeroVectorWarnsWithoutBeingExcluded() throws Exception {
+    List<Vec> vs = new ArrayList<>(Snapshots.gaussian(200, 8, 3));
+    vs.add(new Vec("tiny", Snapshots.filled(8, 1e-6f)));
+    String p = Snapshots.write(spark(), vs, dir.resolve("tiny"));
+    AuditJob.Result r = audit("tiny", p, Map.of());
+    Check near = check(r, "integrity.near-zero-norm");
+    // 1 of 201 = 0.005: beyond the warning level 0.001, within the failure level 0.01
+    assertEquals(Status.WARN, near.status(), near.line());
+    assertTrue(near.detail().contains("tiny"));
+    assertTrue(Files.readString(Path.of(r.summaryPath())).contains("\"usable_vectors\" : 201"));
+  }
+
+  @Test
+  void coneShapedSpaceFailsTheMeanCosineCheck() {
+    // every vector = 4 e1 + N(0, I) in 8-d: cosines to one another mostly around 0.65
+    String p = Snapshots.write(spark(), Snapshots.shifted(Snapshots.gaussian(300, 8, 4), 4f), dir.resolve("cone"));
+    AuditJob.Result r = audit("cone", p, Map.of());
+    Check mean = check(r, "geometry.mean-cosine");
+    assertTrue(mean.value() > 0.5, mean.line());
+    assertTrue(mean.status() != Status.PASS, mean.line());
+    AuditJob.Result strict = audit("cone-strict", p, Map.of("max-mean-cosine", "0.2,0.4"));
+    assertEquals(Status.FAIL, check(strict, "geometry.mean-cosine").status());
+    assertEquals(Status.FAIL, strict.overall());
+  }
+
+  @Test
+  void spaceAlongOneLineFailsTheFirstComponentShareButNotTheMeanCosine() {
+    // t_i e1 + 0.05 noise: unit vectors are +-e1 (mean cosine ~0), nearly all variance on e1
+    List<Vec> line = new ArrayList<>();
+    for (Vec x : Snapshots.gaussian(300, 8, 5)) {
+      float[] v = x.v().clone();
+      float t = v[0];
+      for (int j = 0; j < v.length; j++) {
+        v[j] *= 0.05f;
+      }
+      v[0] = t;
+      line.add(new Vec(x.id(), v));
+    }
+    String p = Snapshots.write(spark(), line, dir.resolve("line"));
+    AuditJob.Result r = audit("line", p, Map.of());
+    Check share = check(r, "geometry.first-component-share");
+    assertEquals(Status.FAIL, share.status(), share.line());
+    assertTrue(share.value() > 0.8);
+    assertEquals(Status.PASS, check(r, "geometry.mean-cosine").status());
+  }
+
+  @Test
+  void normsThatEncodePopularityAreFlagged() throws Exception {
+    // item i has norm proportional to (i + 1) and popularity 10 (i + 1): Spearman 1
+    List<Vec> vs = new ArrayList<>();
+    List<Row> pop = new ArrayList<>();
+    for (Vec x : Snapshots.gaussian(100, 8, 6)) {
+      int i = Integer.parseInt(x.id().substring(1));
+      double norm = 0;
+      for (float f : x.v()) {
+        norm += f * f;
+      }
+      float scale = (float) ((i + 1) / Math.sqrt(norm));
+      float[] v = x.v().clone();
+      for (int j = 0; j < v.length; j++) {
+        v[j] *= scale;
+      }
+      vs.add(new Vec(x.id(), v));
+      pop.add(RowFactory.create(x.id(), 10L * (i + 1)));
+    }
+    String p = Snapshots.write(spark(), vs, dir.resolve("pop-emb"));
+    String popPath = dir.resolve("popularity.csv").toString();
+    spark().createDataFrame(pop, new StructType().add("id", DataTypes.StringType).add("count", DataTypes.LongType))
+        .coalesce(1).write().option("header", "true").csv(popPath);
+    AuditJob.Result r = audit("pop", p, Map.of("popularity", popPath));
+    Check c = check(r, "geometry.norm-popularity-spearman");
+    assertEquals(1.0, c.value(), 1e-9);
+    assertEquals(Status.FAIL, c.status());
+    assertNotNull(check(r, "geometry.norm-cv"));
+  }
+
+  @Test
+  void plantedHubNearTheCentroidIsTheTopHubWithItsTitle() throws Exception {
+    // 300 items m + N(0, I/64) in 64-d with m = e1: pair cosines ~0.5 +- 0.06, while the hub m
+    // itself has cosine ~0.7 with nearly everyone, so it enters almost every top-10 list
+    List<Vec> vs = new ArrayList<>();
+    for (Vec x : Snapshots.gaussian(300, 64, 9)) {
+      float[] v = x.v().clone();
+      for (int j = 0; j < v.length; j++) {
+        v[j] /= 8f;
+      }
+      v[0] += 1f;
+      vs.add(new Vec(x.id(), v));
+    }
+    float[] hub = new float[64];
+    hub[0] = 1f;
+    vs.add(new Vec("hub", hub));
+    String p = Snapshots.write(spark(), vs, dir.resolve("hubs"));
+    Path meta = dir.resolve("titles.csv");
+    Files.writeString(meta, "id,title\nhub,The Planted Hub\ni0,Item Zero\n");
+    AuditJob.Result r = audit("hub", p, Map.of("k", "10", "metadata", meta.toString(), "max-mean-cosine", "0.9,0.95"));
+    Check occurrence = check(r, "geometry.hub-occurrence");
+    assertEquals(Status.FAIL, occurrence.status(), occurrence.line());
+    assertTrue(occurrence.value() > 0.5, occurrence.line());
+    Check skew = check(r, "geometry.hubness-skew");
+    assertEquals(Status.FAIL, skew.status(), skew.line());
+    assertTrue(skew.detail().contains("hub \"The Planted Hub\""), skew.detail());
+    Row top = Tables.read(spark(), Path.of(r.summaryPath()).getParent().resolve(GeometryChecks.HUBS).toString())
+        .orderBy(org.apache.spark.sql.functions.desc("occurrences")).first();
+    assertEquals("hub", top.getAs("id"));
+    assertEquals("The Planted Hub", top.getAs("title"));
+  }
+}
