@@ -1,6 +1,11 @@
 package org.cosineaudit.data;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -8,7 +13,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -110,14 +114,15 @@ public final class Ingestion {
         parsed = spark.createDataFrame(read.rows(), PARSED_SCHEMA);
         textLines = read.lines();
       }
-      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates())
+      int partitions = partitions(spark, layout.bytes());
+      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates(), partitions)
           .persist(StorageLevel.MEMORY_AND_DISK());
       Map<String, Long> fates = countFates(classified);
 
       Dataset<Row> interactions = accepted(classified, config.implicitThreshold());
       Dataset<Row> rejects = classified.filter(col("fate").isin(rejectIds()))
-          .select(col("source"), col("line"), col("raw"), col("fate").as("reason"));
-      IdMaps ids = idMaps(spark, interactions);
+          .select(col("source"), col("line"), rawOrFields().as("raw"), col("fate").as("reason"));
+      IdMaps ids = idMaps(spark, interactions, partitions);
 
       IngestCounts counts = counts(layout, fates, textLines, ids.userCount(), ids.itemCount());
       counts.record(out.manifest());
@@ -224,24 +229,18 @@ public final class Ingestion {
     } else {
       ts = layout.timestamp().isNone() ? null : parquetColumn(df, layout.timestamp(), "--timestamp-col", where);
     }
-    List<Column> rawFields = new ArrayList<>();
-    for (StructField f : new StructField[] {user, item, value, ts}) {
-      if (f != null) {
-        rawFields.add(col(quoted(f.name())));
-      }
-    }
     Column tsText = ts == null ? lit(null).cast("string")
         : ts.dataType() instanceof TimestampType ? col(quoted(ts.name())).cast("long").cast("string")
         : col(quoted(ts.name())).cast("string");
     Dataset<Row> fields = df.select(
         col("_metadata.file_path").as("source"),
         col("_metadata.row_index").plus(1).as("line"),
-        to_json(struct(rawFields.toArray(new Column[0]))).as("raw"),
         col(quoted(user.name())).cast("string").as("user"),
         col(quoted(item.name())).cast("string").as("item"),
         value == null ? lit(null).cast("string").as("value") : col(quoted(value.name())).cast("string").as("value"),
         tsText.as("timestamp"));
-    return fields.map(new CheckParquetRow(feedback, value != null), Encoders.row(PARSED_SCHEMA));
+    String[] names = {user.name(), item.name(), value == null ? null : value.name(), ts == null ? null : ts.name()};
+    return fields.map(new CheckParquetRow(feedback, names), Encoders.row(PARSED_SCHEMA));
   }
 
   private static boolean hasColumn(Dataset<Row> df, String name) {
@@ -280,23 +279,45 @@ public final class Ingestion {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  /** Validates one Parquet row (columns rendered as strings) with the same rules as text. */
+  /**
+   * Validates one Parquet row (columns rendered as strings) with the same rules as text. The
+   * {@code raw} text ("uid=2, iid=10, w=NaN") is built only for rejected rows; accepted rows
+   * carry none (a duplicate's raw text is rebuilt from its fields, see {@link #rawOrFields}).
+   */
   static final class CheckParquetRow implements MapFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Feedback feedback;
-    private final boolean hasValue;
+    private final String[] names;
 
-    CheckParquetRow(Feedback feedback, boolean hasValue) {
+    CheckParquetRow(Feedback feedback, String[] names) {
       this.feedback = feedback;
-      this.hasValue = hasValue;
+      this.names = names;
     }
 
     @Override
     public Row call(Row r) {
-      InteractionParser.Parsed p = InteractionParser.check(r.getString(3), r.getString(4), r.getString(5),
-          r.getString(6), hasValue, feedback);
-      return parsedRow(r.getString(0), r.getLong(1), r.getString(2), p);
+      InteractionParser.Parsed p = InteractionParser.check(r.getString(2), r.getString(3), r.getString(4),
+          r.getString(5), names[2] != null, feedback);
+      String raw = null;
+      if (!p.ok()) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < names.length; k++) {
+          if (names[k] != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(names[k]).append('=').append(r.getString(2 + k));
+          }
+        }
+        raw = sb.toString();
+      }
+      return parsedRow(r.getString(0), r.getLong(1), raw, p);
     }
+  }
+
+  /** The raw row, or for rows that carry none (valid Parquet rows) their parsed fields. */
+  static Column rawOrFields() {
+    return coalesce(col("raw"), concat_ws(", ",
+        concat(lit("user="), col("user")), concat(lit("item="), col("item")),
+        concat(lit("value="), col("value").cast("string")),
+        concat(lit("timestamp="), coalesce(col("timestamp").cast("string"), lit("null")))));
   }
 
   static Row parsedRow(String source, long line, String raw, InteractionParser.Parsed p) {
@@ -316,15 +337,21 @@ public final class Ingestion {
    * Gives every valid row its final fate under the policy; other rows keep theirs.
    * "Last" = latest timestamp (missing = oldest), then the later file, then the later line.
    */
-  static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy) {
+  static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy, int partitions) {
     // One window over all rows, so the input is parsed once: valid rows are grouped by
     // (user, item); every other row is its own group (its file and line are unique).
     Column valid = col("fate").equalTo(FATE_VALID);
-    WindowSpec pair = Window.partitionBy(valid.as("is_valid"),
+    Column[] keys = {
+        valid,
         when(valid, col("user")).otherwise(col("source")),
-        when(valid, col("item")).otherwise(col("line").cast("string")));
+        when(valid, col("item")).otherwise(col("line").cast("string"))};
+    WindowSpec pair = Window.partitionBy(col("k0"), col("k1"), col("k2"));
     WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
-    Dataset<Row> ranked = parsed.withColumn("n", count(lit(1)).over(pair))
+    // partition explicitly by the window keys: the window reuses this exchange, and the
+    // partition count follows the input size instead of spark.sql.shuffle.partitions
+    Dataset<Row> keyed = parsed.withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
+        .repartition(partitions, col("k0"), col("k1"), col("k2"));
+    Dataset<Row> ranked = keyed.withColumn("n", count(lit(1)).over(pair))
         .withColumn("rn", row_number().over(lastFirst));
     Column policyFate = switch (policy) {
       case ERROR -> when(col("n").gt(1), lit(RejectReason.DUPLICATE_PAIR.id())).otherwise(lit(FATE_ACCEPTED));
@@ -397,6 +424,22 @@ public final class Ingestion {
         users, items);
   }
 
+  /** Target bytes of input per partition of the shuffles. */
+  static final long BYTES_PER_PARTITION = 32L << 20;
+
+  /**
+   * Partitions for the duplicate window and the id maps: one per {@value #BYTES_PER_PARTITION}
+   * bytes of input and at least one per core, at most {@code spark.sql.shuffle.partitions}. Small inputs get few
+   * partitions: a task per nearly empty partition costs more than the work (seen in demo).
+   */
+  static int partitions(SparkSession spark, long inputBytes) {
+    int max = Math.max(1, Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions", "200")));
+    // at least one per core, so small inputs still use every core
+    long wanted = Math.max(spark.sparkContext().defaultParallelism(),
+        (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
+    return (int) Math.max(1, Math.min(max, wanted));
+  }
+
   // ---- id maps ----
 
   /** Both id maps; the counts come from the same pass. */
@@ -408,12 +451,17 @@ public final class Ingestion {
    * is total, so the indices are deterministic. One job counts the ids per sorted partition
    * (O(partitions) rows reach the driver), the next numbers them from those offsets.
    */
-  static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions) {
-    Dataset<Row> ids = interactions.select(lit(0).as("kind"), col("user").as("id"))
-        .union(interactions.select(lit(1).as("kind"), col("item").as("id")))
+  static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions, int partitions) {
+    // range-partitioned by the sort key, so the distinct needs no other exchange
+    Dataset<Row> ids = interactions
+        .select(explode(array(
+            struct(lit(0).as("kind"), col("user").as("id")),
+            struct(lit(1).as("kind"), col("item").as("id")))).as("k"))
+        .select(col("k.kind").as("kind"), col("k.id").as("id"), length(col("k.id")).as("len"))
+        .repartitionByRange(partitions, col("kind"), col("len"), col("id"))
         .distinct()
-        .orderBy(col("kind"), length(col("id")), col("id"));
-    JavaRDD<Row> sorted = ids.javaRDD();
+        .sortWithinPartitions("kind", "len", "id");
+    JavaRDD<Row> sorted = ids.select("kind", "id").javaRDD();
     List<long[]> perPartition = sorted.mapPartitionsWithIndex(new CountKinds(), false).collect();
     int parts = sorted.getNumPartitions();
     long[] userOffset = new long[parts];

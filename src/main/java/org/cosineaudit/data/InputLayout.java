@@ -11,6 +11,7 @@ import java.util.Map;
  * header); for Parquet they may stay names.
  *
  * @param files the data files read, sorted (hidden {@code _*} and {@code .*} files skipped)
+ * @param bytes their total size
  * @param delimiter {@code null} for Parquet
  * @param fixedFields the MovieLens layouts' exact field count (4), otherwise -1
  * @param value {@link ColumnRef#NONE}: every row weighs 1
@@ -20,7 +21,7 @@ import java.util.Map;
  *     when columns are mapped by name
  * @param reason how the layout was decided, for the summary and the manifest
  */
-public record InputLayout(List<String> files, InputFormat format, String delimiter, boolean header,
+public record InputLayout(List<String> files, long bytes, InputFormat format, String delimiter, boolean header,
     int fixedFields, ColumnRef user, ColumnRef item, ColumnRef value, ColumnRef timestamp, String headerLine,
     boolean namedColumns, String reason) implements Serializable {
 

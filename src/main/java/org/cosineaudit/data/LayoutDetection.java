@@ -53,23 +53,23 @@ public final class LayoutDetection {
     }
     InputFormat format = config.format();
     if (format == InputFormat.PARQUET || (format == InputFormat.AUTO && anyParquet)) {
-      return parquet(config, paths, format == InputFormat.AUTO ? "detected: .parquet files" : "--input-format parquet");
+      return parquet(config, paths, bytes, format == InputFormat.AUTO ? "detected: .parquet files" : "--input-format parquet");
     }
     String first = firstLine(files, hadoopConf, input);
     if (format == InputFormat.AUTO) {
       if (config.hasLayoutOptions()) {
-        return delimited(config, paths, first, "auto with delimiter/header/column options: delimited");
+        return delimited(config, paths, bytes, first, "auto with delimiter/header/column options: delimited");
       }
       InputFormat movieLens = movieLensLayout(first);
       if (movieLens != null) {
-        return movieLens(movieLens, paths, "detected from the first line");
+        return movieLens(movieLens, paths, bytes, "detected from the first line");
       }
-      return delimited(config, paths, first, "detected: not a MovieLens layout");
+      return delimited(config, paths, bytes, first, "detected: not a MovieLens layout");
     }
     if (format.isMovieLens()) {
-      return movieLens(format, paths, "--input-format " + format.id());
+      return movieLens(format, paths, bytes, "--input-format " + format.id());
     }
-    return delimited(config, paths, first, "--input-format delimited");
+    return delimited(config, paths, bytes, first, "--input-format delimited");
   }
 
   /** The MovieLens layout a first line shows, or {@code null}. */
@@ -99,21 +99,22 @@ public final class LayoutDetection {
     return true;
   }
 
-  private static InputLayout movieLens(InputFormat f, List<String> paths, String reason) {
-    return new InputLayout(paths, f, f.delimiter(), f.header(), 4, ColumnRef.at(0), ColumnRef.at(1), ColumnRef.at(2),
+  private static InputLayout movieLens(InputFormat f, List<String> paths, long bytes, String reason) {
+    return new InputLayout(paths, bytes, f, f.delimiter(), f.header(), 4, ColumnRef.at(0), ColumnRef.at(1), ColumnRef.at(2),
         ColumnRef.at(3), null, false, reason);
   }
 
-  private static InputLayout parquet(InteractionInput.Config c, List<String> paths, String reason) {
+  private static InputLayout parquet(InteractionInput.Config c, List<String> paths, long bytes, String reason) {
     ColumnRef user = c.userCol() != null ? c.userCol() : new ColumnRef("user", -1);
     ColumnRef item = c.itemCol() != null ? c.itemCol() : new ColumnRef("item", -1);
     ColumnRef value = c.valueCol() != null ? c.valueCol() : new ColumnRef("value", -1);
     // null: 'timestamp' when the files have it (resolved against the schema when reading)
     ColumnRef ts = c.timestampCol();
-    return new InputLayout(paths, InputFormat.PARQUET, null, false, -1, user, item, value, ts, null, true, reason);
+    return new InputLayout(paths, bytes, InputFormat.PARQUET, null, false, -1, user, item, value, ts, null, true, reason);
   }
 
-  private static InputLayout delimited(InteractionInput.Config c, List<String> paths, String first, String reason) {
+  private static InputLayout delimited(InteractionInput.Config c, List<String> paths, long bytes, String first,
+      String reason) {
     String line = stripBom(first);
     String delimiter = c.delimiter();
     String why = reason;
@@ -162,7 +163,7 @@ public final class LayoutDetection {
       value = resolve(value, "--value-col", fields, paths.get(0));
       ts = resolve(ts, "--timestamp-col", fields, paths.get(0));
     }
-    return new InputLayout(paths, InputFormat.DELIMITED, delimiter, header, -1, user, item, value, ts,
+    return new InputLayout(paths, bytes, InputFormat.DELIMITED, delimiter, header, -1, user, item, value, ts,
         header ? line.trim() : null, named, why);
   }
 

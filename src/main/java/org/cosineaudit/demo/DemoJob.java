@@ -44,9 +44,10 @@ public final class DemoJob implements Job<DemoJob.Config> {
    * closest analogue of the paper's Eq. 2) at three regularization values.
    */
   static RegularizationSweep.Result sweep(SparkSession spark, String interactions, RunOutput out) {
-    Settings s = SweepJob.settings(Map.of("input", interactions, "output", out.path("sweep"),
-        "format", out.format().id(), "implicit", "true", "alpha", "0",
+    Map<String, String> options = readOptions(interactions, out.format());
+    options.putAll(Map.of("output", out.path("sweep"), "format", out.format().id(), "alpha", "0",
         "rank", "16", "reg", DEMO_REGS, "max-iter", "10", "user-blocks", "2", "item-blocks", "2"));
+    Settings s = SweepJob.settings(options);
     SweepJob.Config config = new SweepJob().configure(s);
     RunOutput child = out.child("sweep", "sweep", s, Map.of());
     try {
@@ -87,6 +88,11 @@ public final class DemoJob implements Job<DemoJob.Config> {
     return r;
   }
 
+  /** Input options that read an interactions table this demo wrote (Parquet or CSV) as implicit feedback. */
+  static Map<String, String> readOptions(String path, TableFormat format) {
+    return InteractionInput.forProjectTable(path, format);
+  }
+
   @Override
   public String name() {
     return "demo";
@@ -123,18 +129,7 @@ public final class DemoJob implements Job<DemoJob.Config> {
         generated.interactions(), generated.users(), generated.items(), generated.interactionsPath()));
 
     // ingest the generated table as any user's data would be: validated, id-mapped, accounted
-    Map<String, String> ingestOptions = new LinkedHashMap<>();
-    ingestOptions.put(InteractionInput.INPUT, generated.interactionsPath());
-    ingestOptions.put(InteractionInput.FEEDBACK, "implicit");
-    if (out.format() == TableFormat.PARQUET) {
-      ingestOptions.put(InteractionInput.INPUT_FORMAT, "parquet");
-    } else {
-      ingestOptions.put(InteractionInput.INPUT_FORMAT, "delimited");
-      ingestOptions.put(InteractionInput.DELIMITER, "comma");
-      ingestOptions.put(InteractionInput.USER_COL, "user");
-      ingestOptions.put(InteractionInput.ITEM_COL, "item");
-      ingestOptions.put(InteractionInput.VALUE_COL, "value");
-    }
+    Map<String, String> ingestOptions = readOptions(generated.interactionsPath(), out.format());
     Settings ingestSettings = Settings.of("ingest", InteractionInput.options(), ingestOptions);
     RunOutput ing = out.child("ingest", "ingest", ingestSettings, ingestSettings.values());
     Ingested ingested = IngestJob.execute(spark, InteractionInput.configure(ingestSettings), ing);

@@ -60,8 +60,13 @@ final class GaugeSection {
     String where = ctx.contents.relative(path);
     Dataset<Row> t = org.cosineaudit.io.Tables.read(ctx.spark, path.toString());
     h.raw("<h3>").text(where).raw("</h3>\n");
-    if (Rows.has(t.schema(), "metric") && Rows.has(t.schema(), "mean")) {
+    boolean summary = Rows.has(t.schema(), "metric") && Rows.has(t.schema(), "mean");
+    if (summary || !Rows.has(t.schema(), "item")) {
+      // a summary (one row per draw, measure and metric) rather than per-item values
       List<Row> rows = t.limit(MAX_ROWS).collectAsList();
+      if (summary) {
+        drawChart(ctx, rows, where);
+      }
       List<List<String>> cells = new ArrayList<>();
       for (Row r : rows) {
         List<String> row = new ArrayList<>();
@@ -153,6 +158,56 @@ final class GaugeSection {
     if (headline.length() > 0) {
       ctx.finding(headline.toString(), "info");
     }
+  }
+
+  /**
+   * Agreement with the original model for each drawn transform, one line per measure: cosine
+   * should fall under rescalings, score-cosine stay at 1.
+   */
+  private static void drawChart(ReportContext ctx, List<Row> rows, String where) {
+    if (rows.isEmpty() || !Rows.has(rows.get(0).schema(), "transform")) {
+      return;
+    }
+    List<StabilitySection.Stat> stats = new ArrayList<>();
+    for (Row r : rows) {
+      Double mean = Rows.number(r, "mean");
+      if (mean == null) {
+        continue;
+      }
+      Double lo = Rows.number(r, "ci_low");
+      Double hi = Rows.number(r, "ci_high");
+      String measure = Rows.firstColumn(r.schema(), List.of("measure")) == null ? "" : Rows.string(r, "measure");
+      stats.add(new StabilitySection.Stat(measure, Rows.string(r, "transform"), Rows.string(r, "metric"),
+          "all", -1, mean, lo == null ? mean : lo, hi == null ? mean : hi));
+    }
+    String metric = StabilitySection.chartMetric(stats);
+    if (metric == null) {
+      return;
+    }
+    List<String> transforms = new ArrayList<>(new java.util.TreeSet<>(stats.stream()
+        .filter(s -> s.metric().equals(metric)).map(StabilitySection.Stat::b).toList()));
+    Map<String, List<StabilitySection.Stat>> byMeasure = new TreeMap<>();
+    stats.stream().filter(s -> s.metric().equals(metric))
+        .forEach(s -> byMeasure.computeIfAbsent(s.a(), k -> new ArrayList<>()).add(s));
+    List<Charts.Band> bands = new ArrayList<>();
+    List<String> headline = new ArrayList<>();
+    for (Map.Entry<String, List<StabilitySection.Stat>> e : byMeasure.entrySet()) {
+      List<StabilitySection.Stat> l = new ArrayList<>(e.getValue());
+      l.sort(java.util.Comparator.comparingInt(s -> transforms.indexOf(s.b())));
+      bands.add(new Charts.Band(e.getKey(), l.stream().mapToDouble(s -> transforms.indexOf(s.b())).toArray(),
+          l.stream().mapToDouble(StabilitySection.Stat::mean).toArray(),
+          l.stream().mapToDouble(StabilitySection.Stat::low).toArray(),
+          l.stream().mapToDouble(StabilitySection.Stat::high).toArray()));
+      headline.add(e.getKey() + " mean " + metric + " " + Html.number(l.stream()
+          .mapToDouble(StabilitySection.Stat::mean).min().orElse(Double.NaN)) + " to " + Html.number(l.stream()
+          .mapToDouble(StabilitySection.Stat::mean).max().orElse(Double.NaN)));
+    }
+    ctx.chart("gauge-agreement", Charts.unitRange(Charts.bands("Neighbours after prediction-preserving transforms",
+        "transform drawn (predictions unchanged)", "mean " + metric + " with the original model (0 to 1)", false,
+        transforms, bands)),
+        "Agreement of each transformed model's neighbour lists with the original's, per measure (" + where
+        + "); band: 95% bootstrap interval over items. A measure that depends on the gauge falls below 1.");
+    ctx.finding(String.join("; ", headline) + " under " + transforms.size() + " transforms", "info");
   }
 
   private static boolean isNumeric(DataType t) {

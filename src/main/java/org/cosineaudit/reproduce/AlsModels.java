@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.Settings;
+import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.reproduce.Claim.Comparison;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
@@ -35,7 +36,12 @@ final class AlsModels {
 
   /** One trained model: its variant name ({@code als-<model id>}), parameters, metrics and factors. */
   record Model(String variant, String modelId, double reg, double alpha, Map<String, Double> metrics,
-      Dataset<Row> items, Dataset<Row> users) {
+      Dataset<Row> items, Dataset<Row> users, String dir) {
+    /** Where the sweep wrote this model's neighbour table for a measure. */
+    String neighbours(org.cosineaudit.similarity.Measure m) {
+      return dir + "/" + RegularizationSweep.NEIGHBOURS + "/" + m.id();
+    }
+
     double accuracy() {
       for (String m : ACCURACY_METRICS) {
         Double v = metrics.get(m);
@@ -61,9 +67,12 @@ final class AlsModels {
 
   /** Trains the grid into {@code out/als} and returns every model. */
   static List<Model> train(SparkSession spark, ReproduceJob.Config c, RunOutput out) {
-    Map<String, String> v = new HashMap<>();
-    v.put("input", out.path(org.cosineaudit.data.GenerateJob.INTERACTIONS));
-    v.put("implicit", "true");
+    Map<String, String> v = new HashMap<>(InteractionInput.forProjectTable(
+        out.path(org.cosineaudit.data.GenerateJob.INTERACTIONS), out.format()));
+    // the sweep writes the neighbour tables of its models; the claims read them from there
+    v.put("measures", "cosine,score-cosine");
+    v.put("k", Integer.toString(c.k()));
+    v.put("format", out.format().id());
     v.put("rank", Integer.toString(c.rank()));
     v.put("reg", join(c.alsRegs()));
     v.put("alpha", join(c.alsAlphas()));
@@ -89,7 +98,7 @@ final class AlsModels {
       Factorization f = Factorization.read(spark, child.root(), id);
       String variant = id.startsWith("als") ? id : "als-" + id; // sweep ids already say "als-..."
       models.add(new Model(variant, id, f.params().reg(), f.params().alpha(), f.metrics(), f.itemFactors(),
-          f.userFactors()));
+          f.userFactors(), child.path(RegularizationSweep.modelDir(id))));
     }
     return models;
   }

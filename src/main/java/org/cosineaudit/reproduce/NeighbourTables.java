@@ -65,6 +65,11 @@ final class NeighbourTables {
     }
   }
 
+  /** Registers a table another stage wrote (the sweep's per-model tables) under {@code <variant>/<measure>}. */
+  void register(String variant, Measure m, String path) {
+    written.put(name(variant, m), path);
+  }
+
   /** The table {@code <variant>/<measure>} as written. */
   Dataset<Row> read(String name) {
     String path = written.get(name);

@@ -168,9 +168,9 @@ public final class Reproduction {
     try (var s = out.stage("als")) {
       als = AlsModels.train(spark, c, out);
     }
-    try (var s = out.stage("als-neighbours")) {
-      for (AlsModels.Model m : als) {
-        neighbours.add(m.variant(), m.items(), m.users(), BOTH_MEASURES);
+    for (AlsModels.Model m : als) { // written by the sweep: als/models/<id>/neighbours/<measure>
+      for (Measure measure : BOTH_MEASURES) {
+        neighbours.register(m.variant(), measure, m.neighbours(measure));
       }
     }
     out.manifest().detail("neighbours", neighbours.facts());

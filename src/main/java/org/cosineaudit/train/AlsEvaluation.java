@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.posexplode;
@@ -14,18 +13,16 @@ import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.struct;
 
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.ml.recommendation.ALSModel;
-import org.apache.spark.mllib.evaluation.RankingMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
+import org.cosineaudit.data.Feedback;
 
 /**
  * Held-out metrics of one ALS model, computed on executors; only one-row aggregates come back
@@ -35,7 +32,7 @@ import scala.Tuple2;
  *   <li>explicit: {@code rmse}, {@code mae} over the held-out ratings whose user and item are
  *       known to the model ({@code scored_test_rows} of {@code test_rows}).
  *   <li>implicit: {@code precision_at_k}, {@code recall_at_k}, {@code ndcg_at_k},
- *       {@code map_at_k} (Spark's {@link RankingMetrics}) of each held-out user's top-k
+ *       {@code map_at_k} ({@link RankingAtK}, Spark's {@code RankingMetrics} definitions) of each held-out user's top-k
  *       recommendations against the user's held-out items with a positive value.
  *   <li>both: {@code coverage_at_k}, the share of training items that appear in at least one
  *       held-out user's top-k.
@@ -103,16 +100,15 @@ public final class AlsEvaluation {
     }
     int extra = (int) Math.min(heldOut.maxSeen(), SEEN_ITEMS_CAP);
     metrics.put("seen_filter_exact", heldOut.maxSeen() <= SEEN_ITEMS_CAP ? 1.0 : 0.0);
-    Dataset<Row> recs = topK(model, heldOut.users(), heldOut.train(), k, extra)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long covered = recs.select(explode(col("items")).as("item")).agg(countDistinct("item")).head().getLong(0);
-      metrics.put("coverage_at_k", heldOut.trainItems() == 0 ? 0.0 : (double) covered / heldOut.trainItems());
-      if (feedback == Feedback.IMPLICIT) {
-        metrics.putAll(ranking(recs, heldOut.labels(), k));
-      }
-    } finally {
-      recs.unpersist(false);
+    Dataset<Row> recs = topK(model, heldOut.users(), heldOut.train(), k, extra);
+    RankingAtK sums = ranking(recs, heldOut.labels(), k);
+    metrics.put("coverage_at_k",
+        heldOut.trainItems() == 0 ? 0.0 : (double) sums.distinctRecommended() / heldOut.trainItems());
+    if (feedback == Feedback.IMPLICIT) {
+      metrics.put("precision_at_k", sums.precision());
+      metrics.put("recall_at_k", sums.recall());
+      metrics.put("ndcg_at_k", sums.ndcg());
+      metrics.put("map_at_k", sums.meanAveragePrecision());
     }
     return metrics;
   }
@@ -149,33 +145,52 @@ public final class AlsEvaluation {
             .as("items"));
   }
 
-  /** Spark's ranking metrics at k over the held-out users (users without recommendations count as misses). */
-  static Map<String, Double> ranking(Dataset<Row> recs, Dataset<Row> labels, int k) {
+  /**
+   * Ranking sums and recommended items over the held-out users in one pass (users without
+   * recommendations count as misses); only the merged sums come back to the driver.
+   */
+  static RankingAtK ranking(Dataset<Row> recs, Dataset<Row> labels, int k) {
     Dataset<Row> pairs = labels.join(recs, AlsTrainer.USER, "left")
+        // a fixed summation order: float sums must not depend on task timing
+        .sortWithinPartitions(AlsTrainer.USER)
         .select(expr("coalesce(items, array())").cast("array<int>").as("items"), col("labels"));
-    JavaRDD<Tuple2<List<Integer>, List<Integer>>> rdd = pairs.javaRDD().map(new ToPredictionAndLabels())
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      RankingMetrics<Integer> rm = RankingMetrics.of(rdd);
-      Map<String, Double> m = new LinkedHashMap<>();
-      m.put("precision_at_k", rm.precisionAt(k));
-      m.put("recall_at_k", rm.recallAt(k));
-      m.put("ndcg_at_k", rm.ndcgAt(k));
-      m.put("map_at_k", rm.meanAveragePrecisionAt(k));
-      return m;
-    } finally {
-      rdd.unpersist(false);
+    // one small object per partition, merged in partition order (fold would merge in completion order)
+    RankingAtK all = new RankingAtK(k);
+    for (RankingAtK part : pairs.javaRDD().mapPartitions(new SumRanking(k)).collect()) {
+      all.merge(part);
     }
+    return all;
   }
 
-  /** (items, labels) row -> the pair RankingMetrics takes. */
-  static final class ToPredictionAndLabels implements Function<Row, Tuple2<List<Integer>, List<Integer>>> {
+  /** Sums one partition's (items, labels) rows. */
+  static final class SumRanking implements FlatMapFunction<Iterator<Row>, RankingAtK> {
     private static final long serialVersionUID = 1L;
+    private final int k;
+
+    SumRanking(int k) {
+      this.k = k;
+    }
 
     @Override
-    public Tuple2<List<Integer>, List<Integer>> call(Row r) {
-      // copies: Row's lists are views of Scala sequences
-      return new Tuple2<>(new ArrayList<>(r.<Integer>getList(0)), new ArrayList<>(r.<Integer>getList(1)));
+    public Iterator<RankingAtK> call(Iterator<Row> rows) {
+      RankingAtK sums = new RankingAtK(k);
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        sums.add(ints(r.getList(0)), distinct(ints(r.getList(1))));
+      }
+      return List.of(sums).iterator();
+    }
+
+    private static int[] ints(List<Integer> list) {
+      int[] a = new int[list.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = list.get(i);
+      }
+      return a;
+    }
+
+    private static int[] distinct(int[] a) {
+      return java.util.Arrays.stream(a).distinct().toArray();
     }
   }
 }

@@ -13,6 +13,7 @@ import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.data.Feedback;
 
 /**
  * Spark MLlib ALS for one {@link ModelSpec}, on interactions whose ids are already dense ints.

@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
+import org.cosineaudit.data.Feedback;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.InputException;

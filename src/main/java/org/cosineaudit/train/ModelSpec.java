@@ -1,6 +1,7 @@
 package org.cosineaudit.train;
 
 import java.math.BigDecimal;
+import org.cosineaudit.data.Feedback;
 
 /**
  * One point of a sweep grid: the parameters of one ALS model.

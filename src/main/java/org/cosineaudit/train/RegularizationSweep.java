@@ -24,7 +24,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.HeldOutSplit;
+import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.Progress;
+import org.cosineaudit.similarity.EngineOptions;
+import org.cosineaudit.similarity.ItemNeighbours;
+import org.cosineaudit.similarity.Measure;
+import org.cosineaudit.similarity.NeighbourResult;
 import org.cosineaudit.run.RunOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * it and persists it; resumable model by model.
  *
  * <p>Layout under the run directory: {@code models/<model-id>/user_factors},
- * {@code item_factors}, {@code model.json} (parameters, metrics, counts, timings) and
+ * {@code item_factors}, {@code neighbours/<measure>} (through {@link ItemNeighbours}),
+ * {@code model.json} (parameters, metrics, neighbour summaries, counts, timings) and
  * {@code _COMPLETE}, written last; then the {@code model_index} table (one row per model). A model
  * folder without its marker was interrupted: it is deleted and trained again; a model with its
  * marker is kept as it is. Together with the run's configuration check
@@ -48,6 +54,7 @@ public final class RegularizationSweep {
   public static final String USER_FACTORS = "user_factors";
   public static final String ITEM_FACTORS = "item_factors";
   public static final String MODEL_JSON = "model.json";
+  public static final String NEIGHBOURS = "neighbours";
 
   /** Metric columns of the model index, in order (null where a metric does not apply). */
   public static final List<String> INDEX_METRICS = List.of("rmse", "mae", "precision_at_k", "recall_at_k",
@@ -67,9 +74,22 @@ public final class RegularizationSweep {
    * @param splitSeed seed of the random split
    * @param metricsK k of the ranking metrics and coverage
    * @param parallelism models trained at the same time (Spark runs their jobs concurrently)
+   * @param measures neighbour tables written per model (empty: none)
+   * @param k neighbours per item in those tables
    */
   public record Plan(TrainingGrid grid, AlsSettings als, HeldOutSplit.Mode splitMode, double holdoutFraction,
-      long splitSeed, int metricsK, int parallelism) {}
+      long splitSeed, int metricsK, int parallelism, List<Measure> measures, int k) {
+    public Plan {
+      measures = List.copyOf(measures);
+      if (holdoutFraction < 0 || holdoutFraction >= 1) {
+        throw new IllegalArgumentException("holdout fraction must be in [0, 1), got " + holdoutFraction);
+      }
+      if (metricsK < 1 || k < 1 || parallelism < 1) {
+        throw new IllegalArgumentException("metrics k, k and parallelism must be >= 1, got " + metricsK + ", " + k
+            + ", " + parallelism);
+      }
+    }
+  }
 
   /**
    * What a sweep did.
@@ -262,6 +282,8 @@ public final class RegularizationSweep {
       long users = out.writeTable(dir + "/" + USER_FACTORS, AlsTrainer.withOriginalIds(model.userFactors(), userIds));
       long items = out.writeTable(dir + "/" + ITEM_FACTORS, AlsTrainer.withOriginalIds(model.itemFactors(), itemIds));
       long t3 = System.nanoTime();
+      Map<String, Object> neighbours = neighbours(spark, dir, plan, out);
+      long t4 = System.nanoTime();
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("model_id", id);
       json.put("feedback", spec.feedback().id());
@@ -272,6 +294,7 @@ public final class RegularizationSweep {
       json.put("nonnegative", spec.nonnegative());
       json.put("max_iter", spec.maxIter());
       json.put("iterations", spec.maxIter()); // Spark ALS has no early stop: it runs every iteration
+      json.put("train_seconds", (t1 - t0) / 1e9);
       json.put("user_blocks", plan.als().userBlocks());
       json.put("item_blocks", plan.als().itemBlocks());
       json.put("split", Map.of("mode", data.mode().id(), "fraction", plan.holdoutFraction(), "seed",
@@ -284,6 +307,8 @@ public final class RegularizationSweep {
       seconds.put("train", (t1 - t0) / 1e9);
       seconds.put("evaluate", (t2 - t1) / 1e9);
       seconds.put("write", (t3 - t2) / 1e9);
+      seconds.put("neighbours", (t4 - t3) / 1e9);
+      json.put("neighbours", neighbours);
       json.put("seconds", seconds);
       json.put("spark_version", spark.version());
       out.writeJson(dir + "/" + MODEL_JSON, json);
@@ -293,6 +318,30 @@ public final class RegularizationSweep {
     } finally {
       AlsTrainer.release(model);
     }
+  }
+
+  /**
+   * Writes {@code <dir>/neighbours/<measure>} for each measure of the plan from the factors just
+   * written (read back, so the tables describe what is on disk); returns each measure's summary.
+   */
+  static Map<String, Object> neighbours(SparkSession spark, String dir, Plan plan, RunOutput out) {
+    Map<String, Object> summaries = new LinkedHashMap<>();
+    if (plan.measures().isEmpty()) {
+      return summaries;
+    }
+    String itemsPath = out.path(dir + "/" + ITEM_FACTORS);
+    String usersPath = out.path(dir + "/" + USER_FACTORS);
+    boolean needsUsers = plan.measures().stream().anyMatch(Measure::needsUserFactors);
+    try (ItemNeighbours.Prepared prepared = ItemNeighbours.prepare(spark, Tables.read(spark, itemsPath),
+        needsUsers ? Tables.read(spark, usersPath) : null, EngineOptions.defaults(), itemsPath, usersPath)) {
+      for (Measure m : plan.measures()) {
+        try (NeighbourResult r = prepared.compute(m, plan.k())) {
+          out.writeTable(dir + "/" + NEIGHBOURS + "/" + m.id(), r.neighbours());
+          summaries.put(m.id(), r.summary());
+        }
+      }
+    }
+    return summaries;
   }
 
   /** "rmse 0.871" or "ndcg@k 0.213, coverage 0.41". */
@@ -322,7 +371,6 @@ public final class RegularizationSweep {
       for (String m : INDEX_METRICS) {
         values.add(metrics.has(m) ? metrics.get(m).asDouble() : null);
       }
-      values.add(j.get("seconds").get("train").asDouble());
       values.add(trained.contains(s) ? "trained" : "kept");
       values.add(modelDir(s.id()));
       rows.add(RowFactory.create(values.toArray()));
@@ -343,8 +391,8 @@ public final class RegularizationSweep {
     for (String m : INDEX_METRICS) {
       t = t.add(m, DataTypes.DoubleType, true);
     }
-    return t.add("train_seconds", DataTypes.DoubleType, false)
-        .add("status", DataTypes.StringType, false)
+    // no timings here: the index holds results only (same configuration, same table); times are in model.json
+    return t.add("status", DataTypes.StringType, false)
         .add("path", DataTypes.StringType, false);
   }
 }

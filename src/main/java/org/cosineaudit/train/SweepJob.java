@@ -1,27 +1,28 @@
 package org.cosineaudit.train;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.OptionSpec;
 import org.cosineaudit.config.Settings;
+import org.cosineaudit.data.Feedback;
 import org.cosineaudit.data.HeldOutSplit;
+import org.cosineaudit.data.Ingested;
+import org.cosineaudit.data.Ingestion;
+import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.io.Tables;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.CommonOptions;
-import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.similarity.Measure;
 
 /**
  * {@code sweep}: Spark ALS over a grid of regularization values (and ranks, seeds, alphas) on
@@ -34,22 +35,24 @@ public final class SweepJob implements Job<SweepJob.Config> {
   /** The default regularization grid: one value per decade from 0.001 to 10. */
   public static final String DEFAULT_REGS = "0.001,0.01,0.1,1,10";
 
+  /** Neighbour tables per model by default: the paper's two views of similarity and the raw score. */
+  public static final String DEFAULT_MEASURES = "cosine,dot,score-cosine";
+
+  static final String NO_MEASURES = "none";
+  static final List<String> MEASURE_CHOICES = measureChoices();
+
   /**
    * Validated configuration.
    *
-   * @param input the interactions table (contract columns)
+   * @param input the interaction data and how to read it ({@link InteractionInput})
    */
-  public record Config(String input, RegularizationSweep.Plan plan, OutputSpec output) {}
+  public record Config(InteractionInput.Config input, RegularizationSweep.Plan plan, OutputSpec output) {}
 
   static final List<OptionSpec> OWN_OPTIONS = List.of(
-      OptionSpec.requiredPath("input", "interactions table (Parquet or CSV; columns user, item, value, timestamp), "
-          + "e.g. the interactions of 'generate'"),
       OptionSpec.reals("reg", DEFAULT_REGS, 0, 1e9, "ALS regularization values (regParam; comma-separated)"),
       OptionSpec.integers("rank", "32", 1, 10_000, "ranks (number of latent factors; comma-separated)"),
       OptionSpec.integers("seeds", "0", Integer.MIN_VALUE, Integer.MAX_VALUE,
           "ALS initialization seeds (comma-separated); with the block counts they fix the factors"),
-      OptionSpec.flag("implicit", "implicit feedback (values are counts or strengths; ranking metrics) instead of "
-          + "explicit ratings (RMSE/MAE)"),
       OptionSpec.reals("alpha", "1", 0, 1e9, "implicit confidence slopes, c = 1 + alpha*|value| (comma-separated; "
           + "0: least squares on the binary matrix)"),
       OptionSpec.flag("nonnegative", "constrain factors to be non-negative"),
@@ -66,7 +69,10 @@ public final class SweepJob implements Job<SweepJob.Config> {
       OptionSpec.path("checkpoint-dir", null, "checkpoint directory for long ALS runs (not set: no checkpoints)"),
       OptionSpec.integer("checkpoint-interval", 10, 1, 10_000, "ALS iterations between checkpoints"),
       OptionSpec.choice("storage-level", "memory_and_disk", AlsSettings.STORAGE_LEVELS,
-          "Spark storage level of ALS's intermediate and final data"));
+          "Spark storage level of ALS's intermediate and final data"),
+      OptionSpec.choices("measures", DEFAULT_MEASURES, MEASURE_CHOICES,
+          "neighbour tables written per model (models/<id>/neighbours/<measure>); none: no neighbours"),
+      OptionSpec.integer("k", 20, 1, 100_000, "neighbours per item in those tables"));
 
   @Override
   public String name() {
@@ -78,9 +84,12 @@ public final class SweepJob implements Job<SweepJob.Config> {
     return "train Spark ALS over a regularization grid; held-out metrics, factors and a model index (resumable)";
   }
 
+  /** The input options of ingestion ({@code --feedback implicit} for ranking metrics), then the sweep's own. */
   @Override
   public List<OptionSpec> options() {
-    return CommonOptions.with("out/sweep", OWN_OPTIONS);
+    List<OptionSpec> all = new ArrayList<>(InteractionInput.options());
+    all.addAll(OWN_OPTIONS);
+    return CommonOptions.with("out/sweep", all);
   }
 
   /** Settings of this job from explicit values (for jobs that compose the sweep, and tests). */
@@ -91,7 +100,8 @@ public final class SweepJob implements Job<SweepJob.Config> {
   @Override
   public Config configure(Settings s) {
     try {
-      Feedback feedback = s.flag("implicit") ? Feedback.IMPLICIT : Feedback.EXPLICIT;
+      InteractionInput.Config input = InteractionInput.configure(s);
+      Feedback feedback = input.feedback();
       List<Long> seeds = new ArrayList<>();
       s.integers("seeds").forEach(i -> seeds.add((long) i));
       TrainingGrid grid = new TrainingGrid(feedback, s.integers("rank"), s.reals("reg"), s.reals("alpha"), seeds,
@@ -99,10 +109,11 @@ public final class SweepJob implements Job<SweepJob.Config> {
       AlsSettings als = new AlsSettings(s.integer("user-blocks"), s.integer("item-blocks"), s.string("storage-level"),
           s.optional("checkpoint-dir").orElse(null), s.integer("checkpoint-interval"));
       RegularizationSweep.Plan plan = new RegularizationSweep.Plan(grid, als, HeldOutSplit.Mode.parse(s.string("holdout")),
-          s.real("holdout-fraction"), s.longInt("split-seed"), s.integer("metrics-k"), s.integer("parallelism"));
+          s.real("holdout-fraction"), s.longInt("split-seed"), s.integer("metrics-k"), s.integer("parallelism"),
+          measures(s.list("measures")), s.integer("k"));
       OutputSpec output = new OutputSpec(s.string(CommonOptions.OUTPUT), TableFormat.parse(s.string(CommonOptions.FORMAT)),
           s.flag(CommonOptions.OVERWRITE), OutputSpec.ExistingOutput.RESUME_SAME_CONFIG);
-      return new Config(s.string("input"), plan, output);
+      return new Config(input, plan, output);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -122,48 +133,52 @@ public final class SweepJob implements Job<SweepJob.Config> {
     for (Row row : Tables.read(spark, r.indexPath()).collectAsList()) {
       lines.add("  " + describe(row));
     }
+    // last: the HTML report of what the sweep wrote (never fails the run)
+    Report.Result report = Report.write(out);
+    lines.add("sweep: report " + report.index());
     return Outcome.ok(lines);
   }
 
-  /** Reads the input, builds the id maps and runs the sweep into {@code out}; usable from other jobs. */
+  /**
+   * Reads and validates the input ({@link Ingestion#read}: id maps, rejects within the allowed
+   * fraction, which are written to {@code rejects} when there are any) and runs the sweep into
+   * {@code out}; usable from other jobs.
+   */
   public static RegularizationSweep.Result execute(SparkSession spark, Config config, RunOutput out)
       throws IOException {
-    out.recordInput("interactions", config.input());
-    Dataset<Row> interactions = readInteractions(spark, config.input()).persist(StorageLevel.MEMORY_AND_DISK());
+    Ingested in = Ingestion.read(spark, config.input(), out);
     try {
-      Dataset<Row> userIds;
-      Dataset<Row> itemIds;
-      try (var stage = out.stage("ids")) {
-        userIds = DenseIds.of(spark, interactions, "user").persist(StorageLevel.MEMORY_AND_DISK());
-        itemIds = DenseIds.of(spark, interactions, "item").persist(StorageLevel.MEMORY_AND_DISK());
-        out.manifest().count("users", userIds.count());
-        out.manifest().count("items", itemIds.count());
+      if (in.counts().rejected() > 0) {
+        out.writeTable(Ingestion.REJECTS, in.rejects());
       }
-      try {
-        return RegularizationSweep.run(spark, interactions, userIds, itemIds, config.plan(), out);
-      } finally {
-        userIds.unpersist(false);
-        itemIds.unpersist(false);
-      }
+      return RegularizationSweep.run(spark, in.interactions(), in.userIds(), in.itemIds(), config.plan(), out);
     } finally {
-      interactions.unpersist(false);
+      in.release();
     }
   }
 
-  /** An interactions table with the contract's columns and types; names the path when a column is missing. */
-  static Dataset<Row> readInteractions(SparkSession spark, String path) {
-    Dataset<Row> t = Tables.read(spark, path);
-    List<String> columns = List.of(t.columns());
-    for (String c : List.of("user", "item", "value")) {
-      if (!columns.contains(c)) {
-        throw new InputException("interactions table " + path + " has no column '" + c + "' (columns: " + columns
-            + "); give a table with columns user, item, value[, timestamp], e.g. the output of 'generate'");
+  private static List<String> measureChoices() {
+    List<String> c = new ArrayList<>(Measure.IDS);
+    c.add(NO_MEASURES);
+    return List.copyOf(c);
+  }
+
+  static List<Measure> measures(List<String> ids) {
+    if (ids.contains(NO_MEASURES)) {
+      if (ids.size() > 1) {
+        throw new ConfigException("invalid value for 'measures': " + String.join(",", ids) + "; '" + NO_MEASURES
+            + "' cannot be combined with measures");
+      }
+      return List.of();
+    }
+    List<Measure> out = new ArrayList<>();
+    for (String id : ids) {
+      Measure m = Measure.parse(id);
+      if (!out.contains(m)) {
+        out.add(m);
       }
     }
-    return t.select(col("user").cast("string").as("user"), col("item").cast("string").as("item"),
-        col("value").cast("double").as("value"),
-        columns.contains("timestamp") ? col("timestamp").cast("long").as("timestamp")
-            : org.apache.spark.sql.functions.lit(null).cast("long").as("timestamp"));
+    return out;
   }
 
   /** One model of the index as a console line. */
@@ -175,8 +190,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
         sb.append(String.format(Locale.ROOT, "  %s %.4f", m, (Double) v));
       }
     }
-    sb.append(String.format(Locale.ROOT, "  [%s, train %.1fs]", r.getString(r.fieldIndex("status")),
-        r.getDouble(r.fieldIndex("train_seconds"))));
+    sb.append("  [").append(r.getString(r.fieldIndex("status"))).append(']');
     return sb.toString();
   }
 }

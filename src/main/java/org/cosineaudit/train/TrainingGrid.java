@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cosineaudit.data.Feedback;
 
 /**
  * The grid of a sweep: every combination of rank, alpha, seed and regularization for one

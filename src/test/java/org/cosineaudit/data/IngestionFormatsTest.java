@@ -56,6 +56,18 @@ class IngestionFormatsTest {
   }
 
   @Test
+  void gzipTextIsDetectedAndReadTransparently() throws Exception {
+    Path f = dir.resolve("ratings.dat.gz");
+    try (var gz = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(f))) {
+      gz.write("1::1193::5::978300760\n2::661::x::978302109\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Ingested in = read(dir, f);
+    assertEquals(InputFormat.MOVIELENS_DAT, in.layout().format());
+    assertEquals(List.of("1 1193 5.0 978300760"), interactions(in));
+    assertEquals(List.of("2 unparsable_number 2::661::x::978302109"), rejects(in));
+  }
+
+  @Test
   void explicitMovieLensFormatNeedsNoDetection() {
     Path f = write(dir, "odd-name.txt", "7::8::2::1\n");
     Ingested in = read(dir, f, "input-format", "movielens-dat");
@@ -122,17 +134,19 @@ class IngestionFormatsTest {
     assertEquals(InputFormat.PARQUET, in.layout().format());
     assertEquals(sorted("1 10 2.0 5", "3 12 4.0 null"), interactions(in));
     // Parquet rows are numbered 1.. within their file, like lines
-    assertEquals(sorted("2 non_finite_value {\"uid\":2,\"iid\":10,\"w\":\"NaN\",\"t\":6}",
-        "3 missing_field {\"iid\":11,\"w\":1.0,\"t\":7}"), rejects(in));
+    assertEquals(sorted("2 non_finite_value uid=2, iid=10, w=NaN, t=6",
+        "3 missing_field uid=null, iid=11, w=1.0, t=7"), rejects(in));
   }
 
   @Test
-  void parquetDefaultsToTheContractColumnNames() {
+  void parquetDefaultsToTheContractColumnNamesAndRebuildsRawTextOfDuplicates() {
     StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
         .add("value", DataTypes.DoubleType).add("timestamp", DataTypes.LongType);
     String path = dir.resolve("contract").toString();
-    spark().createDataFrame(List.of(RowFactory.create("a", "b", 1.0, null)), schema).write().parquet(path);
-    Ingested in = read(dir, Path.of(path), "feedback", "implicit");
-    assertEquals(List.of("a b 1.0 null"), interactions(in));
+    spark().createDataFrame(List.of(RowFactory.create("a", "b", 1.0, null), RowFactory.create("a", "b", 2.0, 5L)),
+        schema).coalesce(1).write().parquet(path);
+    Ingested in = read(dir, Path.of(path), "feedback", "implicit", "duplicates", "keep-last");
+    assertEquals(List.of("a b 2.0 5"), interactions(in));
+    assertEquals(List.of("1 superseded_duplicate user=a, item=b, value=1.0, timestamp=null"), rejects(in));
   }
 }

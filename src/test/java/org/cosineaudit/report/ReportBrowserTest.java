@@ -39,10 +39,7 @@ class ReportBrowserTest {
     Path tmp = SparkTestSession.tempDir("report-browser");
     assumeTrue(chromiumRuns(tmp), "chromium is not installed or cannot start here (.ci/run installs it)");
 
-    Path run = tmp.resolve("run");
-    Path metadata = SyntheticRun.writeAll(SparkTestSession.get(), run);
-    Report.Result r = Report.write(SparkTestSession.get(), run.toString(),
-        new Report.Options(metadata.toString(), null, null, 2, List.of(), 5, 3, 100));
+    Report.Result r = SyntheticRun.rendered().result();
     assertEquals(List.of(), r.problems());
     Path index = Path.of(r.index());
 

@@ -28,11 +28,14 @@ class ReportJobTest {
     Path dir = SparkTestSession.tempDir("report-job");
     SyntheticRun.manifest(dir, "generate");
     SyntheticRun.reproduce(dir.resolve("reproduce"));
+    SyntheticRun.neighbours(SparkTestSession.get(), dir.resolve("neighbours").resolve("cosine"), 0);
     String[] first = run("report", "--run", dir.toString());
     assertEquals("0", first[0], first[2]);
-    assertTrue(first[1].contains("report: 2 sections (reproduce, run), 1 figures"), first[1]);
+    assertTrue(first[1].contains("report: 3 sections (reproduce, neighbours, run), 1 figures"), first[1]);
     Path report = dir.resolve("report");
-    assertTrue(Files.exists(report.resolve("index.html")));
+    String page = Files.readString(report.resolve("index.html"));
+    // the default sample: 4 items chosen by a fixed hash of their id
+    assertEquals(4, page.split("<table class=\"neighbours\">", -1).length - 1, "sample items");
     assertTrue(Files.exists(report.resolve(RunOutput.COMPLETE_MARKER)), "the report folder is a complete run");
     // the report folder is derived: rendering again replaces it without --overwrite
     String[] again = run("report", "--run", dir.toString(), "--sample-items", "0");

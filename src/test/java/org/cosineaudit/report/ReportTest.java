@@ -30,10 +30,9 @@ class ReportTest {
   @BeforeAll
   static void renderFullRun() throws IOException {
     spark = SparkTestSession.get();
-    run = SparkTestSession.tempDir("report-full").resolve("run");
-    Path metadata = SyntheticRun.writeAll(spark, run);
-    result = Report.write(spark, run.toString(), new Report.Options(metadata.toString(), null, null, 0,
-        List.of("3", "5"), 5, 3, 100));
+    SyntheticRun.Rendered r = SyntheticRun.rendered();
+    run = r.run();
+    result = r.result();
     html = Files.readString(Path.of(result.index()));
   }
 
@@ -49,8 +48,9 @@ class ReportTest {
 
   @Test
   void everyFigureIsAReadablePngBesideThePage() throws IOException {
-    // sweep accuracy, stability vs λ, accuracy vs stability, by popularity, reproduce copy, gauge jaccard
-    assertEquals(6, result.figures().size(), result.figures().toString());
+    // sweep accuracy, stability vs λ, accuracy vs stability, by popularity, reproduce copy,
+    // gauge agreement per draw, gauge per-item jaccard distribution
+    assertEquals(7, result.figures().size(), result.figures().toString());
     Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
     int images = 0;
     while (m.find()) {
@@ -82,6 +82,8 @@ class ReportTest {
         + "<td>3 models; best held-out RMSE 0.9 (model m-reg0.01-s1, λ 0.01)</td></tr>"), "sweep headline");
     assertTrue(html.contains("<tr class=\"fail\"><th><a href=\"#reproduce\">"), "a failed claim makes it red");
     assertTrue(html.contains("audit/2026-11-29T01-00-00Z/summary.json: fail (2 checks: 1 pass, 0 warn, 1 fail)"));
+    assertTrue(html.contains("cosine mean rbo_ext 0.4 to 1; score-cosine mean rbo_ext 1 to 1 under 3 transforms"),
+        "gauge headline");
     assertTrue(html.contains("<tr class=\"pass\"><th><a href=\"#run\">Run and configuration</a></th><td>demo: ok in"));
   }
 

@@ -31,7 +31,24 @@ final class SyntheticRun {
   static final String[] MODELS = {"m-reg0.01-s1", "m-reg0.1-s1", "m-reg0.1-s2"};
   static final double[] REGS = {0.01, 0.1, 0.1};
 
+  /** The full synthetic run and its report, rendered once per JVM (test classes share it). */
+  record Rendered(Path run, Report.Result result) {}
+
+  private static Rendered rendered;
+
   private SyntheticRun() {}
+
+  /** Items 3 (the XSS probe) and 5 (a quoted CSV title) as samples, 5 neighbours, 3 columns. */
+  static synchronized Rendered rendered() throws IOException {
+    if (rendered == null) {
+      SparkSession spark = org.cosineaudit.testing.SparkTestSession.get();
+      Path run = org.cosineaudit.testing.SparkTestSession.tempDir("report-full").resolve("run");
+      Path metadata = writeAll(spark, run);
+      rendered = new Rendered(run, Report.write(spark, run.toString(),
+          new Report.Options(metadata.toString(), null, null, 0, List.of("3", "5"), 5, 3, 100)));
+    }
+    return rendered;
+  }
 
   /** Writes every kind of output under {@code root}; returns the metadata CSV path. */
   static Path writeAll(SparkSession spark, Path root) throws IOException {
@@ -123,7 +140,19 @@ final class SyntheticRun {
     }
     Tables.write(spark.createDataFrame(gauge, new StructType().add("item", DataTypes.StringType)
         .add("measure", DataTypes.StringType).add("jaccard", DataTypes.DoubleType)),
-        dir.resolve("stability").resolve("gauge").toString(), TableFormat.CSV);
+        dir.resolve("stability").resolve("gauge_items").toString(), TableFormat.CSV);
+    // the stability job's gauge summary: per measure and drawn transform, agreement with the original
+    List<Row> draws = new ArrayList<>();
+    for (String transform : List.of("rescale-1", "rescale-2", "rotate-1")) {
+      boolean rescale = transform.startsWith("rescale");
+      draws.add(RowFactory.create("cosine", transform, "rbo_ext", 20L, rescale ? 0.4 : 1.0, 0.3, 0.35, 0.45));
+      draws.add(RowFactory.create("score-cosine", transform, "rbo_ext", 20L, 1.0, 1.0, 1.0, 1.0));
+    }
+    Tables.write(spark.createDataFrame(draws, new StructType().add("measure", DataTypes.StringType)
+        .add("transform", DataTypes.StringType).add("metric", DataTypes.StringType).add("n_items", DataTypes.LongType)
+        .add("mean", DataTypes.DoubleType).add("p10", DataTypes.DoubleType).add("ci_low", DataTypes.DoubleType)
+        .add("ci_high", DataTypes.DoubleType)), dir.resolve("stability").resolve("gauge").toString(),
+        TableFormat.PARQUET);
   }
 
   static int decile(String stratum) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.cosineaudit.data.Feedback;
 import org.junit.jupiter.api.Test;
 
 /** Model ids and grid enumeration (plain Java). */

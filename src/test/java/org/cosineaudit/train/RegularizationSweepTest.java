@@ -39,20 +39,21 @@ class RegularizationSweepTest {
   @BeforeAll
   static void data() throws Exception {
     tmp = SparkTestSession.tempDir("sweep-test");
-    sample = SweepFixtures.sparkSampleRatings(tmp);
+    sample = SweepFixtures.sparkSampleRatings();
     synthetic = SweepFixtures.synthetic(tmp, 400, 60);
     reference = tmp.resolve("reference").toString();
     referenceResult = run(implicitSynthetic(reference));
   }
 
   private static Map<String, String> explicitSample(String output) {
-    return Map.of("input", sample, "output", output, "rank", "4", "reg", "0.01,1", "max-iter", "5",
-        "user-blocks", "2", "item-blocks", "2", "holdout", "random", "metrics-k", "5");
+    return with(Map.of("input", sample, "output", output, "rank", "4", "reg", "0.01,1", "max-iter", "5",
+        "user-blocks", "2", "item-blocks", "2", "holdout", "random", "metrics-k", "5"), "measures", "none");
   }
 
   private static Map<String, String> implicitSynthetic(String output) {
-    return Map.of("input", synthetic, "output", output, "implicit", "true", "alpha", "0,1", "rank", "4",
-        "reg", "0.1", "max-iter", "4", "user-blocks", "2", "item-blocks", "3", "metrics-k", "5");
+    return with(Map.of("input", synthetic, "output", output, "feedback", "implicit", "alpha", "0,1", "rank", "4",
+        "reg", "0.1", "max-iter", "4", "user-blocks", "2", "item-blocks", "3", "metrics-k", "5"),
+        "measures", "cosine,score-cosine", "k", "5");
   }
 
   @Test
@@ -142,6 +143,13 @@ class RegularizationSweepTest {
     assertEquals(4, f.itemFactors().first().getList(1).size());
     assertEquals(f.itemFactors().count(), f.itemFactors().select("id").distinct().count(), "one row per item");
     assertTrue(f.metrics().containsKey("ndcg_at_k"));
+    for (String measure : List.of("cosine", "score-cosine")) {
+      org.apache.spark.sql.Dataset<Row> n =
+          Tables.read(spark(), reference + "/models/als-implicit-r4-reg0.1-a1-s0/neighbours/" + measure);
+      assertEquals(f.itemFactors().count() * 5, n.count(), measure + ": k = 5 neighbours for every item");
+      assertEquals(List.of("item", "rank", "neighbour", "score"), List.of(n.columns()));
+    }
+    assertFalse(Files.exists(Path.of(reference, "models", "als-implicit-r4-reg0.1-a1-s0", "neighbours", "dot")));
   }
 
   @Test

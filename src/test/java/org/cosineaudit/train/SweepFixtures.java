@@ -1,7 +1,5 @@
 package org.cosineaudit.train;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.split;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.cli.Main;
@@ -34,23 +31,25 @@ final class SweepFixtures {
     return SparkTestSession.get();
   }
 
-  /** Spark's sample ratings (30 users, 100 items, 1,501 ratings) as an interactions table, or null when absent. */
-  static String sparkSampleRatings(Path dir) {
+  /** Spark's sample ratings file (30 users, 100 items, 1,501 ratings, "::"-separated), or null when absent. */
+  static String sparkSampleRatings() {
     Path file = SparkTestSession.sharedData().resolve("spark-sample-movielens/sample_movielens_ratings.txt");
-    if (!Files.isRegularFile(file)) {
-      return null;
-    }
-    Dataset<Row> parts = spark().read().text(file.toString()).select(split(col("value"), "::").as("p"));
-    Dataset<Row> t = parts.select(col("p").getItem(0).as("user"), col("p").getItem(1).as("item"),
-        col("p").getItem(2).cast("double").as("value"), col("p").getItem(3).cast("long").as("timestamp"));
-    String out = dir.resolve("sample-interactions").toString();
-    Tables.write(t, out, TableFormat.PARQUET);
-    return out;
+    return Files.isRegularFile(file) ? file.toString() : null;
+  }
+
+  /** A file of ../shared/data, or null when absent (tests then skip). */
+  static String sharedFile(String relative) {
+    Path file = SparkTestSession.sharedData().resolve(relative);
+    return Files.isRegularFile(file) ? file.toString() : null;
   }
 
   /** The paper's generator, scaled down: {@code users} x {@code items}, 3 clusters. */
   static String synthetic(Path dir, int users, int items) {
-    PaperSimulation.Params p = new PaperSimulation.Params(users, items, 3, 7L, 0.25, 1.5, 0.5, 3, 1.0);
+    return synthetic(dir, users, items, 3);
+  }
+
+  static String synthetic(Path dir, int users, int items, int clusters) {
+    PaperSimulation.Params p = new PaperSimulation.Params(users, items, clusters, 7L, 0.25, 1.5, 0.5, 3, 1.0);
     Settings gs = Settings.of("generate", new GenerateJob().options(),
         Map.of("output", dir.resolve("generate").toString()));
     RunOutput gen = RunOutput.open(spark(), "generate", gs,
