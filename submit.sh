@@ -19,16 +19,7 @@ JAR="${COSINE_AUDIT_JAR:-$HERE/target/cosine-audit.jar}"
 CLASSPATH_FILE="${COSINE_AUDIT_CLASSPATH_FILE:-$HERE/target/classpath.txt}"
 MAIN=org.cosineaudit.cli.Main
 
-# JVM options Spark itself uses on Java 17 (org.apache.spark.launcher.JavaModuleOptions)
-JAVA_MODULE_OPTS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true)
+source "$HERE/scripts/java-options.sh"   # JAVA_MODULE_OPTS: the JVM options Spark uses on Java 17
 
 die_usage() { echo "error: $1" >&2; echo "usage: ./submit.sh [--master URL] [--conf key=value]... JOB [JOB OPTIONS]   (./submit.sh --help lists the jobs)" >&2; exit 2; }
 

@@ -7,15 +7,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -o -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
   -Dmdep.includeScope=test >&2
-JAVA_MODULE_OPTS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true)
+# the JVM options Spark needs on Java 17, from their one declaration (pom.xml, jvm.module.options)
+read -r -a JAVA_MODULE_OPTS <<< "$(sed -n 's:.*<jvm.module.options>\(.*\)</jvm.module.options>.*:\1:p' pom.xml)"
+[[ ${#JAVA_MODULE_OPTS[@]} -gt 0 ]] || { echo "error: jvm.module.options not found in pom.xml" >&2; exit 3; }
+# OPENBLAS_LIB_DIR: a folder holding libblas.so.3 (e.g. unpacked from Debian's libopenblas0-pthread with
+# 'apt-get download' + 'dpkg -x', no system install) to benchmark native BLAS in this JVM only
+if [[ -n "${OPENBLAS_LIB_DIR:-}" ]]; then export LD_LIBRARY_PATH="$OPENBLAS_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 export SPARK_LOCAL_IP=127.0.0.1
 export OPENBLAS_NUM_THREADS=1
 exec java "${JAVA_MODULE_OPTS[@]}" -Xmx"${BENCH_HEAP:-8g}" \

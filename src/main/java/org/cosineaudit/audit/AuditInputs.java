@@ -3,12 +3,10 @@ package org.cosineaudit.audit;
 import static org.apache.spark.sql.functions.col;
 
 import java.util.Arrays;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.cosineaudit.io.EmbeddingReader;
 import org.cosineaudit.io.Tables;
@@ -63,29 +61,6 @@ public final class AuditInputs {
     StructField title = orElse(field(fields, "title"), fields[1]);
     return t.select(col(id.name()).cast(DataTypes.StringType).as("id"),
         col(title.name()).cast(DataTypes.StringType).as("title")).dropDuplicates("id");
-  }
-
-  /**
-   * {@code id string, popularity double} from a popularity table: the id is the column
-   * {@code id} (else the first column), the popularity the column {@code count} or
-   * {@code popularity} (else the first numeric column after the id).
-   */
-  public static Dataset<Row> popularity(SparkSession spark, String path) {
-    Dataset<Row> t = table(spark, path, "popularity", "a table of id and count (CSV with header or Parquet)");
-    StructField[] fields = t.schema().fields();
-    StructField id = orElse(field(fields, "id"), fields[0]);
-    StructField value = orElse(field(fields, "count"), field(fields, "popularity"));
-    for (int i = 0; value == null && i < fields.length; i++) {
-      if (fields[i] != id && fields[i].dataType() instanceof NumericType) {
-        value = fields[i];
-      }
-    }
-    if (value == null) {
-      throw new InputException("popularity " + path + " has no numeric column (columns: " + Arrays.stream(fields)
-          .map(StructField::name).collect(Collectors.joining(", ")) + "); expected id and count");
-    }
-    return t.select(col(id.name()).cast(DataTypes.StringType).as("id"),
-        col(value.name()).cast(DataTypes.DoubleType).as("popularity"));
   }
 
   private static Dataset<Row> table(SparkSession spark, String path, String role, String expected) {

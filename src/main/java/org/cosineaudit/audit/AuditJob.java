@@ -22,11 +22,11 @@ import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
+import org.cosineaudit.report.Report;
 import org.cosineaudit.run.RunOutput;
-import org.cosineaudit.similarity.EngineOptions;
-import org.cosineaudit.similarity.ItemNeighbours;
 import org.cosineaudit.similarity.Measure;
 import org.cosineaudit.similarity.NeighbourResult;
+import org.cosineaudit.stability.PopularityStrata;
 
 /**
  * {@code audit}: the scheduled check of a production embedding snapshot. Runs integrity,
@@ -40,9 +40,13 @@ import org.cosineaudit.similarity.NeighbourResult;
  */
 public final class AuditJob implements Job<AuditJob.Config> {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditJob.class);
+
   public static final String SUMMARY = "summary.json";
   /** Every check as a table: {@code name, group, status, value, bound, warn, threshold, detail}. */
   public static final String CHECKS = "checks";
+  /** The baseline's broken vectors (same columns as {@link IntegrityChecks#OFFENDERS}). */
+  public static final String BASELINE_OFFENDERS = "drift/baseline_offenders";
 
   /**
    * Validated configuration.
@@ -59,10 +63,11 @@ public final class AuditJob implements Job<AuditJob.Config> {
    * @param gaugeSpread standard deviation of the log of the rescaling factors
    * @param rboP RBO persistence
    * @param topItems how many hubs / most-changed items are listed
+   * @param settings the resolved options (recorded in the manifests of the drift/meaning sub-runs)
    */
   public record Config(String embeddings, String userEmbeddings, String baseline, String baselineUserEmbeddings,
       String metadata, String popularity, int k, long seed, int gaugeRescalings, double gaugeSpread, double rboP,
-      int topItems, AuditThresholds thresholds, OutputSpec output) {}
+      int topItems, AuditThresholds thresholds, OutputSpec output, Settings settings) {}
 
   /** What the audit found. */
   public record Result(List<Check> checks, Status overall, List<String> skipped, String summaryPath) {
@@ -119,7 +124,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
     return new Config(s.string("embeddings"), users, baseline, baselineUsers, s.optional("metadata").orElse(null),
         s.optional("popularity").orElse(null), s.integer("k"), s.longInt("seed"), s.integer("gauge-rescalings"),
         s.real("gauge-spread"), s.real("rbo-p"), s.integer("top-items"), AuditThresholds.from(s),
-        CommonOptions.datedOutputSpec(s, startedAt));
+        CommonOptions.datedOutputSpec(s, startedAt), s);
   }
 
   @Override
@@ -141,6 +146,12 @@ public final class AuditJob implements Job<AuditJob.Config> {
     long warned = r.checks().stream().filter(c -> c.status() == Status.WARN).count();
     lines.add(String.format(Locale.ROOT, "audit: %s (%d checks: %d failed, %d warned); summary in %s",
         r.overall(), r.checks().size(), failed, warned, r.summaryPath()));
+    try {
+      lines.add("audit: report " + Report.write(out).index());
+    } catch (RuntimeException e) {
+      // the verdict and its exit code stand; the page is a convenience
+      LOG.warn("audit: the HTML report could not be written: {}", e.getMessage());
+    }
     return r.failed() ? Outcome.checksFailed(lines) : Outcome.ok(lines);
   }
 
@@ -158,12 +169,13 @@ public final class AuditJob implements Job<AuditJob.Config> {
     Dataset<Row> popularity = null;
     if (c.popularity() != null) {
       out.recordInput("popularity", c.popularity());
-      popularity = AuditInputs.popularity(spark, c.popularity());
+      popularity = PopularityStrata.read(spark, c.popularity(), null);
     }
 
     IntegrityChecks.Result integrity;
     try (var stage = out.stage("integrity")) {
-      integrity = IntegrityChecks.run(AuditInputs.embeddings(spark, c.embeddings()), c.embeddings(), t, out);
+      integrity = IntegrityChecks.run(AuditInputs.embeddings(spark, c.embeddings()), c.embeddings(),
+          IntegrityChecks.OFFENDERS, t, out);
       checks.addAll(integrity.checks());
     }
     Dataset<Row> clean = integrity.clean();
@@ -173,17 +185,35 @@ public final class AuditJob implements Job<AuditJob.Config> {
       try (var stage = out.stage("geometry")) {
         checks.addAll(GeometryChecks.norms(clean, t, out));
         if (popularity != null) {
-          checks.add(GeometryChecks.normPopularity(clean, popularity, t));
+          checks.add(GeometryChecks.normPopularity(clean, popularity.withColumnRenamed("item", "id"), t));
         } else {
           skipped.add("geometry.norm-popularity-spearman: no --popularity");
         }
         checks.addAll(GeometryChecks.anisotropy(clean, integrity.dimension(), t, out));
       }
-      try (var stage = out.stage("hubness");
-          NeighbourResult cosine = ItemNeighbours.compute(spark, clean, null, Measure.COSINE, c.k(),
-              EngineOptions.defaults())) {
-        out.manifest().detail("neighbours_cosine", cosine.summary());
-        checks.addAll(GeometryChecks.hubness(clean, cosine.neighbours(), c.k(), metadata, c.topItems(), t, out));
+      try (NeighbourResult cosine = cosineNeighbours(spark, clean, c, out)) {
+        try (var stage = out.stage("hubness")) {
+          checks.addAll(GeometryChecks.hubness(clean, cosine.neighbours(), c.k(), metadata, c.topItems(), t, out));
+        }
+        Dataset<Row> users = null;
+        if (c.userEmbeddings() != null) {
+          out.recordInput("user_embeddings", c.userEmbeddings());
+          users = AuditInputs.embeddings(spark, c.userEmbeddings());
+        }
+        if (c.baseline() != null) {
+          try (var stage = out.stage("drift")) {
+            checks.addAll(drift(spark, c, clean, users, popularity, metadata, out));
+          }
+        } else {
+          skipped.add("drift: no --baseline");
+        }
+        if (users != null) {
+          try (var stage = out.stage("meaning")) {
+            checks.addAll(MeaningChecks.run(spark, clean, integrity.dimension(), cosine, users, c, out));
+          }
+        } else {
+          skipped.add("meaning: no --user-embeddings");
+        }
       }
     }
     clean.unpersist();
@@ -195,6 +225,37 @@ public final class AuditJob implements Job<AuditJob.Config> {
     writeChecks(spark, checks, out);
     out.writeJson(SUMMARY, summary(c, checks, skipped, overall, integrity));
     return new Result(checks, overall, skipped, out.path(SUMMARY));
+  }
+
+  /** The cosine lists of the usable vectors: hubness reads them, meaning compares against them. */
+  private static NeighbourResult cosineNeighbours(SparkSession spark, Dataset<Row> clean, Config c, RunOutput out) {
+    try (var stage = out.stage("neighbours")) {
+      NeighbourResult cosine = DriftChecks.neighbours(spark, clean.select("id", "features"), null, Measure.COSINE, c,
+          "usable embeddings of " + c.embeddings(), null);
+      out.manifest().detail("neighbours_cosine", cosine.summary());
+      return cosine;
+    }
+  }
+
+  /** Reads the baseline (its broken vectors are listed in drift/baseline_offenders and left out) and compares. */
+  private static List<Check> drift(SparkSession spark, Config c, Dataset<Row> clean, Dataset<Row> users,
+      Dataset<Row> popularity, Dataset<Row> metadata, RunOutput out) {
+    out.recordInput("baseline", c.baseline());
+    IntegrityChecks.Result base = IntegrityChecks.run(AuditInputs.embeddings(spark, c.baseline()), c.baseline(),
+        BASELINE_OFFENDERS, c.thresholds(), out);
+    out.manifest().detail("baseline", Map.of("vectors", base.vectors(), "usable_vectors", base.usable(),
+        "dimension", base.dimension()));
+    Dataset<Row> baseUsers = null;
+    if (c.baselineUserEmbeddings() != null && users != null) {
+      out.recordInput("baseline_user_embeddings", c.baselineUserEmbeddings());
+      baseUsers = AuditInputs.embeddings(spark, c.baselineUserEmbeddings());
+    }
+    try {
+      return DriftChecks.run(spark, new DriftChecks.Inputs(clean, base.clean(), users, baseUsers, popularity, metadata),
+          c, out);
+    } finally {
+      base.clean().unpersist();
+    }
   }
 
   static final StructType CHECKS_SCHEMA = new StructType()

@@ -66,9 +66,11 @@ public final class IntegrityChecks {
    * {@link AuditInputs#embeddings}).
    *
    * @param source the path, for messages
+   * @param offendersTable where the broken vectors are listed ({@link #OFFENDERS} for the audited snapshot)
    * @throws InputException when no row has a vector at all (an unusable file, exit 2)
    */
-  public static Result run(Dataset<Row> vectors, String source, AuditThresholds t, RunOutput out) {
+  public static Result run(Dataset<Row> vectors, String source, String offendersTable, AuditThresholds t,
+      RunOutput out) {
     Dataset<Row> facts = vectors.map(new VectorFacts(), Encoders.row(FACTS))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long n = facts.count();
@@ -106,7 +108,7 @@ public final class IntegrityChecks {
     Dataset<Row> offenders = flagged.filter(col("problem").isNotNull().or(col("duplicate")))
         .select(col("id"), when(col("problem").isNull(), lit(DUPLICATE_ID)).otherwise(col("problem")).as("problem"),
             col("duplicate"), col("dim").as("dimension"), col("norm"));
-    out.writeTable(OFFENDERS, offenders);
+    out.writeTable(offendersTable, offenders);
 
     // one small group-by gives every count; example ids are fetched only for problems that occur
     Map<String, Long> counts = new HashMap<>();
@@ -118,20 +120,20 @@ public final class IntegrityChecks {
 
     List<Check> checks = new ArrayList<>();
     checks.add(t.dimensionMismatch().judge("integrity.dimension", GROUP, fraction(counts, DIMENSION, n),
-        detail(flagged, counts, DIMENSION, n, "vectors without " + dim + " components" + lengthsText(lengths, dim))));
+        detail(offendersTable, flagged, counts, DIMENSION, n, "vectors without " + dim + " components" + lengthsText(lengths, dim))));
     checks.add(t.nonFinite().judge("integrity.non-finite", GROUP, fraction(counts, NON_FINITE, n),
-        detail(flagged, counts, NON_FINITE, n, "vectors with NaN or infinite components")));
+        detail(offendersTable, flagged, counts, NON_FINITE, n, "vectors with NaN or infinite components")));
     checks.add(t.zeroNorm().judge("integrity.zero-norm", GROUP, fraction(counts, ZERO_NORM, n),
-        detail(flagged, counts, ZERO_NORM, n, "all-zero vectors (no direction: cosine undefined)")));
+        detail(offendersTable, flagged, counts, ZERO_NORM, n, "all-zero vectors (no direction: cosine undefined)")));
     checks.add(t.nearZeroNorm().judge("integrity.near-zero-norm", GROUP, fraction(counts, NEAR_ZERO_NORM, n),
-        detail(flagged, counts, NEAR_ZERO_NORM, n, String.format(Locale.ROOT,
+        detail(offendersTable, flagged, counts, NEAR_ZERO_NORM, n, String.format(Locale.ROOT,
             "vectors with norm < %.3g (%.3g x median norm %.4g)", t.nearZeroNormRatio() * median,
             t.nearZeroNormRatio(), median))));
     List<String> dupExamples = duplicateRows == 0 ? List.of()
         : flagged.filter(col("duplicate")).select("id").distinct().orderBy("id").limit(EXAMPLES)
             .as(Encoders.STRING()).collectAsList();
     checks.add(t.duplicateIds().judge("integrity.duplicate-ids", GROUP, n == 0 ? 0 : (double) duplicateRows / n,
-        detail(duplicateRows, n, "vectors whose id is missing or occurs more than once (all copies excluded)",
+        detail(offendersTable, duplicateRows, n, "vectors whose id is missing or occurs more than once (all copies excluded)",
             dupExamples)));
 
     Dataset<Row> clean = flagged
@@ -142,9 +144,6 @@ public final class IntegrityChecks {
     long usable = clean.count();
     flagged.unpersist();
     facts.unpersist();
-    out.manifest().count("vectors", n);
-    out.manifest().count("usable_vectors", usable);
-    out.manifest().detail("dimension", dim);
     return new Result(checks, clean, dim, n, usable);
   }
 
@@ -158,12 +157,13 @@ public final class IntegrityChecks {
   }
 
   /** The count of one problem with its first ids (by id), queried only when there are any. */
-  private static String detail(Dataset<Row> flagged, Map<String, Long> counts, String problem, long n, String what) {
+  private static String detail(String table, Dataset<Row> flagged, Map<String, Long> counts, String problem, long n,
+      String what) {
     long count = counts.getOrDefault(problem, 0L);
     List<String> examples = count == 0 ? List.of()
         : flagged.filter(col("problem").equalTo(problem)).select("id").orderBy("id").limit(EXAMPLES)
             .as(Encoders.STRING()).collectAsList();
-    return detail(count, n, what, examples);
+    return detail(table, count, n, what, examples);
   }
 
   private static String lengthsText(List<Row> lengths, int dim) {
@@ -177,11 +177,11 @@ public final class IntegrityChecks {
     return sb.length() == 0 ? "" : sb.append(')').toString();
   }
 
-  private static String detail(long count, long n, String what, List<String> examples) {
+  private static String detail(String table, long count, long n, String what, List<String> examples) {
     String s = String.format(Locale.ROOT, "%,d of %,d %s", count, n, what);
     if (!examples.isEmpty()) {
       s += "; e.g. " + String.join(", ", examples.stream().map(x -> x == null ? "<null id>" : x).toList())
-          + (count > examples.size() ? ", ..." : "") + " (all in " + OFFENDERS + ")";
+          + (count > examples.size() ? ", ..." : "") + " (all in " + table + ")";
     }
     return s;
   }

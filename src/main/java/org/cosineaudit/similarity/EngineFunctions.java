@@ -196,7 +196,14 @@ final class EngineFunctions {
       }
       int b = blocks();
       int ahead = Math.floorMod(j - i, b);
-      return 2 * ahead < b || (2 * ahead == b && i < j);
+      if (2 * ahead != b) {
+        return 2 * ahead < b;
+      }
+      // exactly half-way (even b): alternate between the lower and the upper block of the pair,
+      // so the b/2 half-way pairs do not all land on the tasks owning the first half
+      int lo = Math.min(i, j);
+      int taker = lo % 2 == 0 ? lo : Math.max(i, j);
+      return i == taker;
     }
 
     /** True when task t scores target block j against at least one of its blocks. */

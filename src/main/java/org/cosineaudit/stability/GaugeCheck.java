@@ -208,8 +208,11 @@ public final class GaugeCheck {
     }
   }
 
-  /** Factors times a d x d matrix, on the executors. */
-  static Dataset<Row> transform(Dataset<Row> factors, double[] matrix, int dim) {
+  /**
+   * Factors ({@code id, features} as {@link ItemNeighbours#standardize} gives them) times a d x d
+   * matrix (row-major), on the executors; e.g. the item side of a {@link #transforms} entry.
+   */
+  public static Dataset<Row> transform(Dataset<Row> factors, double[] matrix, int dim) {
     return factors.map(new ApplyMatrix(matrix, dim), Encoders.row(new StructType()
         .add("id", DataTypes.StringType, false)
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), true)));

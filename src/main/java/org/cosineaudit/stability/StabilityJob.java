@@ -24,6 +24,10 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.similarity.EngineOptions;
+import org.cosineaudit.similarity.ItemNeighbours;
+import org.cosineaudit.similarity.Measure;
+import org.cosineaudit.similarity.NeighbourResult;
 
 /**
  * {@code stability}: how much do two or more neighbour tables agree, item by item, and where
@@ -232,7 +236,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
       int k = config.options().k() > 0 ? config.options().k() : GAUGE_DEFAULT_K;
       gauge = gauge(spark, Tables.read(spark, g.userFactors()), Tables.read(spark, g.itemFactors()),
           new GaugeCheck.Settings(g.draws(), g.spread(), config.options().seed(), k, g.sample(),
-              org.cosineaudit.similarity.EngineOptions.defaults(), config.options()), out);
+              EngineOptions.defaults(), config.options()), out);
     }
     return new Result(compared.agreement(), compared.tableNames(), compared.skippedModels(), spaces, gauge);
   }
@@ -266,7 +270,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     List<NeighbourAgreement.NamedTable> tables = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     if (config.run() != null) {
-      tables.addAll(sweepTables(spark, config.run(), config.measure(), skipped, out));
+      tables.addAll(sweepTables(spark, config.run(), config.measure(), config.options().k(), skipped, out));
     } else {
       for (String p : config.neighbours()) {
         out.recordInput("neighbours", p);
@@ -357,11 +361,19 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
         null);
   }
 
+  /** Where neighbours computed from a sweep model's factors go, relative to the run directory. */
+  public static String modelNeighbours(String modelId, String measure) {
+    return "stability/model_neighbours/" + modelId + "/" + measure;
+  }
+
   /**
-   * The models of a sweep with a finished neighbour table for {@code measure}; models without
-   * one are listed in {@code skipped} (and reported), never silently left out.
+   * The neighbour tables of a sweep's finished models ({@code _COMPLETE}): the model's own
+   * {@code neighbours/<measure>} when the sweep wrote one, otherwise computed here from its
+   * factors with the similarity engine (top {@code k}, 20 when k is 0) and written to
+   * {@link #modelNeighbours}. Unfinished models are listed in {@code skipped} (and
+   * reported), never silently left out.
    */
-  static List<NeighbourAgreement.NamedTable> sweepTables(SparkSession spark, String run, String measure,
+  static List<NeighbourAgreement.NamedTable> sweepTables(SparkSession spark, String run, String measure, int k,
       List<String> skipped, RunOutput out) {
     String index = new Path(run, "model_index").toString();
     Dataset<Row> models = Tables.read(spark, index);
@@ -373,24 +385,37 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     List<String> ids = models.select("model_id").distinct().orderBy("model_id").as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList(); // one row per model: a few hundred at most
     List<NeighbourAgreement.NamedTable> tables = new ArrayList<>();
+    Measure m = Measure.parse(measure);
     try {
       FileSystem fs = new Path(run).getFileSystem(spark.sparkContext().hadoopConfiguration());
       for (String id : ids) {
         Path model = new Path(new Path(run, "models"), id);
         Path table = new Path(new Path(model, "neighbours"), measure);
-        if (!fs.exists(new Path(model, RunOutput.COMPLETE_MARKER)) || !fs.exists(table)) {
-          skipped.add("model " + id + " (no finished " + table + ")");
-          continue;
+        Path items = new Path(model, "item_factors");
+        Path users = new Path(model, "user_factors");
+        if (!fs.exists(new Path(model, RunOutput.COMPLETE_MARKER))) {
+          skipped.add("model " + id + " (unfinished: no " + new Path(model, RunOutput.COMPLETE_MARKER) + ")");
+        } else if (fs.exists(table)) {
+          tables.add(new NeighbourAgreement.NamedTable(id, Tables.read(spark, table.toString())));
+        } else if (fs.exists(items) && (!m.needsUserFactors() || fs.exists(users))) {
+          String written = modelNeighbours(id, measure);
+          try (var stage = out.stage("neighbours " + id);
+              NeighbourResult r = ItemNeighbours.compute(spark, Tables.read(spark, items.toString()),
+                  m.needsUserFactors() ? Tables.read(spark, users.toString()) : null, m, k > 0 ? k : GAUGE_DEFAULT_K,
+                  EngineOptions.defaults())) {
+            out.writeTable(written, r.neighbours());
+          }
+          tables.add(new NeighbourAgreement.NamedTable(id, Tables.read(spark, out.path(written))));
+        } else {
+          skipped.add("model " + id + " (neither " + table + " nor the factors to compute it)");
         }
-        tables.add(new NeighbourAgreement.NamedTable(id, Tables.read(spark, table.toString())));
       }
     } catch (IOException e) {
       throw new InputException("cannot list the sweep output " + run + ": " + e.getMessage(), e);
     }
     if (tables.size() < 2) {
-      throw new InputException("sweep output " + run + " has " + tables.size() + " model(s) with a finished '" + measure
-          + "' neighbour table; need at least two" + (skipped.isEmpty() ? "" : " (skipped: " + skipped + ")")
-          + ". Run the sweep with neighbours for this measure, or choose another --measure");
+      throw new InputException("sweep output " + run + " has " + tables.size() + " finished model(s) with '" + measure
+          + "' neighbours or factors; need at least two" + (skipped.isEmpty() ? "" : " (skipped: " + skipped + ")"));
     }
     return tables;
   }
@@ -451,7 +476,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
   }
 
   /** The printed summary: per pair the items compared and the headline metrics with intervals. */
-  static List<String> lines(Result r, RunOutput out) {
+  public static List<String> lines(Result r, RunOutput out) {
     List<String> lines = new ArrayList<>();
     if (r.agreement() != null) {
       int shown = 0;

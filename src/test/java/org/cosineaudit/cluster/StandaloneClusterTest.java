@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.LocalStandaloneCluster;
 import org.cosineaudit.testing.RunFolders;
 import org.cosineaudit.testing.SparkTestSession;
 import org.cosineaudit.testing.Submission;
+import org.cosineaudit.train.RegularizationSweep;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,14 +37,20 @@ class StandaloneClusterTest {
 
   /** A small demo: the whole pipeline in well under a minute per run on 2 cores. */
   static final List<String> DEMO = List.of("--users", "2000", "--items", "100", "--seed", "7");
-  static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
-  /** Columns that are wall-clock measurements, not results. */
-  static final Set<String> TIMINGS = Set.of();
+  /** Guards against a hung run; far above what a run takes on an idle 2-core machine (< 1 min). */
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
+  /** Columns that are wall-clock measurements, not results (the sweep's model index). */
+  static final Set<String> TIMINGS = Set.of("train_seconds");
+  /** A small sweep for the kill tests: three models, a few seconds each. */
+  static final List<String> SWEEP = List.of("--implicit", "--alpha", "0", "--rank", "8", "--reg", "0.01,0.1,1",
+      "--max-iter", "5", "--user-blocks", "2", "--item-blocks", "2");
 
   static LocalStandaloneCluster cluster;
   static Path runs;
   private static Path localDemo;
   private static Path clusterDemo;
+  private static Path localSweep;
+  private static Path interactions;
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -94,6 +102,37 @@ class StandaloneClusterTest {
     return out;
   }
 
+  /** The small sweep, uninterrupted, in local mode, on the local demo's ingested interactions: run once. */
+  static synchronized Path localSweep() {
+    if (localSweep == null) {
+      Path out = runs.resolve("sweep-uninterrupted");
+      Submission.start("local[2]", runs.resolve("sweep-uninterrupted.log"), List.of(), "sweep", sweepArgs(out))
+          .awaitSuccess(RUN_TIMEOUT);
+      assertTrue(RunOutput.isComplete(SparkTestSession.get(), out.toString()), out + " is not marked complete");
+      localSweep = out;
+    }
+    return localSweep;
+  }
+
+  /** The small sweep's arguments (no --overwrite: a rerun resumes). */
+  private static List<String> sweepArgs(Path out) {
+    List<String> args = new ArrayList<>(SWEEP);
+    args.addAll(List.of("--input", interactions().toString(), "--output", out.toString()));
+    return args;
+  }
+
+  /** The sweeps' input: a small generated interactions table (local mode), made once. */
+  static synchronized Path interactions() {
+    if (interactions == null) {
+      Path out = runs.resolve("generate");
+      List<String> args = new ArrayList<>(DEMO);
+      args.addAll(List.of("--output", out.toString(), "--overwrite"));
+      Submission.start("local[2]", runs.resolve("generate.log"), List.of(), "generate", args).awaitSuccess(RUN_TIMEOUT);
+      interactions = out.resolve("interactions");
+    }
+    return interactions;
+  }
+
   private static List<String> demoArgs(Path out) {
     List<String> args = new ArrayList<>(DEMO);
     args.addAll(List.of("--output", out.toString(), "--overwrite"));
@@ -111,20 +150,25 @@ class StandaloneClusterTest {
   }
 
   @Test
-  void executorKilledMidJobIsReplacedAndTheOutputIsUnchanged() {
-    Path out = runs.resolve("demo-executor-killed");
-    Submission s = Submission.start(cluster.masterUrl(), runs.resolve("demo-executor-killed.log"), List.of(),
-        "demo", demoArgs(out));
+  void executorKilledMidSweepIsReplacedAndTheOutputEqualsAnUndisturbedRun() {
+    Path reference = localSweep();
+    Path out = runs.resolve("sweep-executor-killed");
+    Submission s = Submission.start(cluster.masterUrl(), runs.resolve("sweep-executor-killed.log"), List.of(),
+        "sweep", sweepArgs(out));
     Busy killed;
     try (RunFolders.Watch watch = new RunFolders.Watch(out)) {
-      killed = killExecutorWithRunningTask(s, Duration.ofMinutes(3));
+      // during ALS training: the executor's cached blocks and shuffle outputs are lost with it
+      awaitOutput(s, "sweep: training", Duration.ofMinutes(6));
+      killed = killExecutorWithRunningTask(s, Duration.ofMinutes(6));
       s.awaitSuccess(RUN_TIMEOUT);
       watch.close();
       assertEquals(List.of(), watch.problems(), "folders marked complete too early in " + out);
+    } finally {
+      s.killDriver(); // a no-op after a normal exit; never leave a driver behind a failed assertion
     }
     assertTrue(s.output().contains("Lost executor " + killed.executorId()),
         "the driver should have seen executor " + killed.executorId() + " die (" + killed + "):\n" + s.tail(30));
-    RunFolders.assertSameTables(SparkTestSession.get(), clusterDemo(), out, TIMINGS);
+    RunFolders.assertSameTables(SparkTestSession.get(), reference, out, TIMINGS);
   }
 
   @Test
@@ -134,15 +178,79 @@ class StandaloneClusterTest {
         "demo", demoArgs(out));
     try (RunFolders.Watch watch = new RunFolders.Watch(out)) {
       // kill while executors are writing: tasks in flight, nothing committed yet
-      runningTask(s, Duration.ofMinutes(3));
+      runningTask(s, Duration.ofMinutes(6));
       s.killDriver();
       watch.close();
       assertEquals(List.of(), watch.problems(), "folders marked complete while they were not in " + out);
+    } finally {
+      s.killDriver();
     }
     assertTrue(Files.isRegularFile(out.resolve(RunOutput.RUN_CONFIG)), "the run had started writing into " + out);
     assertFalse(RunOutput.isComplete(SparkTestSession.get(), out.toString()),
         out + " must not look complete after its driver was killed");
     assertFalse(Files.exists(out.resolve(RunOutput.MANIFEST)), "a killed driver wrote no final manifest");
+  }
+
+  @Test
+  void driverKilledMidSweepRetrainsOnlyTheMissingModelsAndEndsEqualToAnUninterruptedRun() throws IOException {
+    Path reference = localSweep();
+    Path out = runs.resolve("sweep-driver-killed");
+    List<String> args = sweepArgs(out);
+    Path models = out.resolve(RegularizationSweep.MODELS);
+
+    Submission first = Submission.start(cluster.masterUrl(), runs.resolve("sweep-killed-1.log"), List.of(), "sweep", args);
+    Set<String> doneBeforeKill;
+    try (RunFolders.Watch watch = new RunFolders.Watch(out)) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+      while (RunFolders.completeRuns(models).isEmpty()) {
+        assertTrue(first.isAlive(), "the sweep ended before any model was complete:\n" + first.tail(30));
+        assertTrue(System.nanoTime() < deadline, "no model complete within 6 minutes:\n" + first.tail(30));
+        sleep(100);
+      }
+      first.killDriver();
+      watch.close();
+      assertEquals(List.of(), watch.problems(), "folders marked complete while they were not in " + out);
+    } finally {
+      first.killDriver();
+    }
+    doneBeforeKill = RunFolders.completeRuns(models);
+    assertTrue(doneBeforeKill.size() < 3, "the kill came too late: all models were complete " + doneBeforeKill);
+    assertFalse(RunOutput.isComplete(SparkTestSession.get(), out.toString()), "a killed sweep must not look complete");
+    java.util.Map<String, byte[]> keptJson = new java.util.TreeMap<>();
+    for (String m : doneBeforeKill) {
+      keptJson.put(m, Files.readAllBytes(models.resolve(m).resolve(RegularizationSweep.MODEL_JSON)));
+    }
+
+    // the same command again: resumes (same configuration), trains only what is missing
+    Submission rerun = Submission.start(cluster.masterUrl(), runs.resolve("sweep-killed-2.log"), List.of(), "sweep", args);
+    rerun.awaitSuccess(RUN_TIMEOUT);
+    assertTrue(RunOutput.isComplete(SparkTestSession.get(), out.toString()), out + " is not complete after the rerun");
+    com.fasterxml.jackson.databind.JsonNode manifest =
+        org.cosineaudit.io.Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
+    assertEquals(doneBeforeKill.size(), manifest.path("counts").path("models_skipped").asInt(), manifest.toString());
+    assertEquals(3 - doneBeforeKill.size(), manifest.path("counts").path("models_trained").asInt(), manifest.toString());
+    for (var e : keptJson.entrySet()) {
+      assertTrue(java.util.Arrays.equals(e.getValue(), Files.readAllBytes(models.resolve(e.getKey()).resolve(RegularizationSweep.MODEL_JSON))),
+          "model " + e.getKey() + " was complete before the kill and must not be trained again");
+    }
+    List<String> kept = Tables.read(SparkTestSession.get(), out.resolve(RegularizationSweep.MODEL_INDEX).toString())
+        .filter("status = 'kept'").select("model_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(doneBeforeKill, new java.util.TreeSet<>(kept), "models the index reports as kept");
+
+    // the same tables as an uninterrupted run of the same sweep
+    Set<String> ignored = new HashSet<>(TIMINGS);
+    ignored.add("status"); // "kept" vs "trained": checked above
+    RunFolders.assertSameTables(SparkTestSession.get(), reference, out, ignored);
+  }
+
+  /** Waits until the driver's console shows {@code text}. */
+  private static void awaitOutput(Submission s, String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!s.output().contains(text)) {
+      assertTrue(s.isAlive(), "the driver ended before printing '" + text + "':\n" + s.tail(30));
+      assertTrue(System.nanoTime() < deadline, "no '" + text + "' within " + timeout + ":\n" + s.tail(30));
+      sleep(200);
+    }
   }
 
   /** An executor JVM and the task it was running. */
@@ -158,7 +266,7 @@ class StandaloneClusterTest {
       if (!s.isAlive()) {
         throw new AssertionError("the job ended before any executor ran a task:\n" + s.tail(30));
       }
-      for (ProcessHandle e : cluster.executors()) {
+      for (ProcessHandle e : cluster.executorsOf(s.driverPort())) {
         Path log = cluster.executorLog(e).orElse(null);
         String task = log == null ? null : runningTaskIn(log);
         if (task != null && e.isAlive()) {

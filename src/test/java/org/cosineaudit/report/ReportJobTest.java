@@ -53,7 +53,6 @@ class ReportJobTest {
   void missingMetadataFileIsAnInputError() throws Exception {
     Path dir = SparkTestSession.tempDir("report-job-meta");
     SyntheticRun.manifest(dir, "similarity");
-    SyntheticRun.neighbours(SparkTestSession.get(), dir.resolve("neighbours").resolve("cosine"), 0);
     String[] r = run("report", "--run", dir.toString(), "--metadata", dir.resolve("no-such-movies.csv").toString());
     assertEquals("2", r[0], r[1] + r[2]);
     assertTrue(r[2].contains("no-such-movies.csv"), r[2]);

@@ -103,15 +103,16 @@ class StabilityJobTest {
   }
 
   @Test
-  void sweepOutputComparesFinishedModelsAgainstBaselineAndReportsSkippedOnes() throws Exception {
+  void sweepOutputComparesFinishedModelsComputingMissingNeighboursAndReportsSkippedOnes() throws Exception {
     Path run = dir.resolve("sweep");
     List<Row> index = new ArrayList<>();
     for (String id : List.of("m-a", "m-b", "m-c")) {
       index.add(RowFactory.create(id, "ok"));
       if (!id.equals("m-c")) {
-        Path model = run.resolve("models").resolve(id);
-        Tables.write(neighbours(12, id.equals("m-b")), model.resolve("neighbours/cosine").toString(),
-            TableFormat.PARQUET);
+        Path model = Files.createDirectories(run.resolve("models").resolve(id));
+        if (id.equals("m-a")) { // m-b has factors only: its neighbours are computed by the engine
+          Tables.write(neighbours(12, false), model.resolve("neighbours/cosine").toString(), TableFormat.PARQUET);
+        }
         Files.writeString(model.resolve(RunOutput.COMPLETE_MARKER), "");
         // m-b's item factors are m-a's rotated by 90 degrees in the first plane: the same space
         List<Row> factors = new ArrayList<>();
@@ -137,6 +138,8 @@ class StabilityJobTest {
         .where("metric = 'rbo_ext' AND stratum = 'all'").first();
     assertEquals("m-a", rbo.getString(0));
     assertTrue(rbo.isNullAt(rbo.fieldIndex("ci_low")), "no replicates, no interval");
+    assertEquals(12 * 11, Tables.read(spark, output.resolve(StabilityJob.modelNeighbours("m-b", "cosine")).toString())
+        .count(), "all 11 other items of each of the 12");
     Row spaces = Tables.read(spark, output.resolve(StabilityJob.SPACES).toString()).first();
     assertEquals(12, spaces.getLong(spaces.fieldIndex("shared_ids")));
     // a rotation: the same space (float factors: agreement to ~1e-7)

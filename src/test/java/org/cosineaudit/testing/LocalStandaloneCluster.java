@@ -101,6 +101,13 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     return out;
   }
 
+  /** The executor JVMs running now for the driver listening on {@code driverPort}. */
+  public List<ProcessHandle> executorsOf(int driverPort) {
+    // --driver-url spark://CoarseGrainedScheduler@HOST:PORT (HOST as the driver advertises itself)
+    String port = ":" + driverPort;
+    return executors().stream().filter(e -> argument(e, "--driver-url").orElse("").endsWith(port)).toList();
+  }
+
   /** The executor id ("0", "1", ...) from an executor JVM's command line. */
   public static Optional<String> executorId(ProcessHandle executor) {
     return argument(executor, "--executor-id");

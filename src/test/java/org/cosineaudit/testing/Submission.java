@@ -25,14 +25,24 @@ public final class Submission {
       "spark.sql.shuffle.partitions=4",
       "spark.default.parallelism=4");
 
+  /** Drivers still running when the test JVM exits (a test that died) are killed then. */
+  private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+        "kill-test-drivers"));
+  }
+
   private final Process process;
   private final Path log;
   private final List<String> command;
+  private final int driverPort;
 
-  private Submission(Process process, Path log, List<String> command) {
+  private Submission(Process process, Path log, List<String> command, int driverPort) {
     this.process = process;
     this.log = log;
     this.command = command;
+    this.driverPort = driverPort;
   }
 
   /**
@@ -47,6 +57,10 @@ public final class Submission {
     cmd.add("--master");
     cmd.add(master);
     List<String> conf = new ArrayList<>(TEST_CONF);
+    // a known driver port: executors name it on their command line (--driver-url), which tells
+    // this run's executors from those of an earlier, killed driver that are still shutting down
+    int driverPort = freePort();
+    conf.add("spark.driver.port=" + driverPort);
     conf.addAll(extraConf);
     for (String c : conf) {
       cmd.add("--conf");
@@ -64,7 +78,10 @@ public final class Submission {
       env.put("COSINE_AUDIT_CLASSPATH_FILE", ApplicationJar.sparkClasspathFile().toString());
       env.put("COSINE_AUDIT_DRIVER_MEMORY", "1g");
       env.put("SPARK_LOCAL_IP", "127.0.0.1");
-      return new Submission(pb.start(), log, cmd);
+      Process p = pb.start();
+      RUNNING.add(p);
+      p.onExit().thenRun(() -> RUNNING.remove(p));
+      return new Submission(p, log, cmd, driverPort);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + cmd + ": " + e.getMessage(), e);
     }
@@ -130,5 +147,18 @@ public final class Submission {
 
   public Path log() {
     return log;
+  }
+
+  /** The driver's RPC port ({@code spark.driver.port}). */
+  public int driverPort() {
+    return driverPort;
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot find a free port on 127.0.0.1: " + e.getMessage(), e);
+    }
   }
 }
