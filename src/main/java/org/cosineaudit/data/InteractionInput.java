@@ -174,4 +174,25 @@ public final class InteractionInput {
     m.put("max_reject_fraction", c.maxRejectFraction());
     return m;
   }
+
+  /**
+   * Input options that read an interactions table written by this project ({@code io.Tables}:
+   * Parquet, or CSV with a header and columns user, item, value) as implicit feedback; for jobs
+   * that compose others on a table they wrote (demo, reproduce).
+   */
+  public static Map<String, String> forProjectTable(String path, org.cosineaudit.io.TableFormat format) {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put(INPUT, path);
+    options.put(FEEDBACK, "implicit");
+    if (format == org.cosineaudit.io.TableFormat.PARQUET) {
+      options.put(INPUT_FORMAT, "parquet");
+    } else {
+      options.put(INPUT_FORMAT, "delimited");
+      options.put(DELIMITER, "comma");
+      options.put(USER_COL, "user");
+      options.put(ITEM_COL, "item");
+      options.put(VALUE_COL, "value");
+    }
+    return options;
+  }
 }

@@ -18,6 +18,8 @@ import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.data.PaperSimulation;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.report.Report;
+import org.cosineaudit.reproduce.ReproduceJob;
+import org.cosineaudit.reproduce.Reproduction;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
@@ -60,6 +62,35 @@ public final class DemoJob implements Job<DemoJob.Config> {
   }
 
   /**
+   * Stage {@code reproduce}: the paper's claims on a small simulation of its own (3,000 users x
+   * 200 items in 5 clusters, rank 16, lambdas scaled to that spectrum, two ALS models), so the
+   * stage takes tens of seconds; the paper-size run is {@code ./submit.sh reproduce}.
+   */
+  static Reproduction.Result reproduce(SparkSession spark, long seed, RunOutput out) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("users", "3000");
+    v.put("items", "200");
+    v.put("clusters", "5");
+    v.put("seed", Long.toString(seed));
+    v.put("rank", "16");
+    v.put("lambda-eq1", "400");
+    v.put("lambda-eq2", "20");
+    v.put("lambdas-eq1", "1600");
+    v.put("lambdas", "40");
+    v.put("als-reg", "0.05,0.1");
+    v.put("als-alphas", "0");
+    v.put("als-iterations", "5");
+    v.put("format", out.format().id());
+    v.put("output", out.path("reproduce"));
+    Settings s = Settings.of("reproduce", new ReproduceJob().options(), v);
+    ReproduceJob.Config config = new ReproduceJob().configure(s);
+    RunOutput child = out.child("reproduce", "reproduce", s, s.values());
+    Reproduction.Result r = Reproduction.execute(spark, config, child);
+    child.complete(r.allPassed() ? Outcome.ok(r.summaryLines()) : Outcome.checksFailed(r.summaryLines()));
+    return r;
+  }
+
+  /**
    * Stage {@code audit}: the last model of the sweep (largest regularization) audited as if it
    * were a production snapshot: integrity, geometry and hubness, with the ingested interactions
    * as popularity. Written to the fixed sub-run {@code audit/} (not a dated folder) so that two
@@ -88,19 +119,7 @@ public final class DemoJob implements Job<DemoJob.Config> {
 
   /** Input options that read an interactions table this demo wrote (Parquet or CSV) as implicit feedback. */
   static Map<String, String> readOptions(String path, TableFormat format) {
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put(InteractionInput.INPUT, path);
-    options.put(InteractionInput.FEEDBACK, "implicit");
-    if (format == TableFormat.PARQUET) {
-      options.put(InteractionInput.INPUT_FORMAT, "parquet");
-    } else {
-      options.put(InteractionInput.INPUT_FORMAT, "delimited");
-      options.put(InteractionInput.DELIMITER, "comma");
-      options.put(InteractionInput.USER_COL, "user");
-      options.put(InteractionInput.ITEM_COL, "item");
-      options.put(InteractionInput.VALUE_COL, "value");
-    }
-    return options;
+    return InteractionInput.forProjectTable(path, format);
   }
 
   @Override
@@ -163,6 +182,11 @@ public final class DemoJob implements Job<DemoJob.Config> {
     if (swept.modelIds().size() >= 2) {
       lines.add(audit(spark, out.path("sweep"), swept.modelIds(), ing.path(Ingestion.INTERACTIONS), out));
     }
+    Reproduction.Result reproduced = reproduce(spark, config.simulation().seed(), out);
+    long passed = reproduced.claims().stream().filter(cl -> cl.status().equals("pass")).count();
+    long failed = reproduced.claims().stream().filter(cl -> cl.status().equals("fail")).count();
+    lines.add(String.format("demo: reproduced the paper's claims: %d pass, %d fail -> %s", passed, failed,
+        out.path("reproduce/claims.json")));
     lines.add("demo: outputs under " + out.root() + " (each stage has its own manifest.json)");
     // last: the report shows everything the stages above wrote
     Report.Result report = Report.write(out);

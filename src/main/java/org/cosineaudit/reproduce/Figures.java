@@ -60,6 +60,29 @@ final class Figures {
     }
   }
 
+  /** The ALS models: {@code figure1-als.png} (cosine, then score-cosine row) and one PNG per model. */
+  static void writeAls(RunOutput out, List<FigureItems.Item> shown, boolean clusters, Map<String, String> titles,
+      Map<String, double[]> cosine, Map<String, double[]> scoreCosine) {
+    if (titles.isEmpty()) {
+      return;
+    }
+    int m = shown.size();
+    List<Integer> starts = clusters ? FigureItems.clusterStarts(shown) : List.of();
+    List<HeatMaps.Panel> grid = new ArrayList<>();
+    List<HeatMaps.Panel> scores = new ArrayList<>();
+    for (Map.Entry<String, String> e : titles.entrySet()) {
+      HeatMaps.Panel cos = new HeatMaps.Panel(e.getKey(), e.getValue(), cosine.get(e.getKey()), m);
+      HeatMaps.Panel score = new HeatMaps.Panel(e.getKey() + "-score-cosine", e.getValue() + ": score-cosine",
+          scoreCosine.get(e.getKey()), m);
+      grid.add(cos);
+      scores.add(score);
+      FigureFiles.write(out, cos.id(), HeatMaps.png(cos, starts, SINGLE, SINGLE));
+      FigureFiles.write(out, score.id(), HeatMaps.png(score, starts, SINGLE, SINGLE));
+    }
+    grid.addAll(scores);
+    FigureFiles.write(out, "figure1-als", HeatMaps.grid(grid, starts, titles.size(), PANEL));
+  }
+
   private static List<HeatMaps.Panel> panels(Map<String, Reproduction.ClosedForm> group, Map<String, double[]> cosine,
       int m) {
     List<HeatMaps.Panel> out = new ArrayList<>();

@@ -5,9 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.similarity.Measure;
 import org.cosineaudit.train.ClosedFormModels;
 import org.cosineaudit.train.ClosedFormModels.Rescaling;
 import org.cosineaudit.train.InteractionMatrix;
@@ -26,6 +30,8 @@ public final class Reproduction {
   public static final String CLAIMS = "claims.json";
   public static final String FACTORS = "factors";
 
+  /** Every closed-form model gets both: cosine (the claim) and score-cosine (the remedy). */
+  static final List<Measure> BOTH_MEASURES = List.of(Measure.COSINE, Measure.SCORE_COSINE);
   /** Users sampled for the prediction check of claim 1 (a hash of the id picks them). */
   static final long PREDICTION_USERS = 2_000;
   /** Seed of the random rotation of claim 3 (fixed: the claim holds for any rotation). */
@@ -145,14 +151,95 @@ public final class Reproduction {
       Figures.write(out, shown, clusters, models, eq1Sweep, eq2Sweep, cosine, scoreCosine, fullRank);
     }
 
+    NeighbourTables neighbours = new NeighbourTables(spark, out, c.k());
+    try (var s = out.stage("neighbours")) {
+      for (ClosedForm m : models.values()) {
+        neighbours.add(m.id(), Tables.read(spark, out.path(FACTORS + "/" + m.id() + "/item_factors")),
+            Tables.read(spark, out.path(FACTORS + "/" + m.id() + "/user_factors")), BOTH_MEASURES);
+      }
+      for (Map<String, ClosedForm> sweep : List.of(eq1Sweep, eq2Sweep)) {
+        for (ClosedForm m : sweep.values()) {
+          neighbours.add(m.id(), InteractionMatrix.itemFactors(spark, x.itemIds(), m.model()), null,
+              List.of(Measure.COSINE));
+        }
+      }
+    }
+    List<AlsModels.Model> als;
+    try (var s = out.stage("als")) {
+      als = AlsModels.train(spark, c, out);
+    }
+    for (AlsModels.Model m : als) { // written by the sweep: als/models/<id>/neighbours/<measure>
+      for (Measure measure : BOTH_MEASURES) {
+        neighbours.register(m.variant(), measure, m.neighbours(measure));
+      }
+    }
+    out.manifest().detail("neighbours", neighbours.facts());
+    try (var s = out.stage("als-figures")) {
+      int[] pos = new int[shown.size()];
+      for (int i = 0; i < pos.length; i++) {
+        pos[i] = i;
+      }
+      Map<String, String> titles = new LinkedHashMap<>();
+      Map<String, double[]> alsCosine = new LinkedHashMap<>();
+      Map<String, double[]> alsScore = new LinkedHashMap<>();
+      for (AlsModels.Model m : als) {
+        double[] b = shownRows(m.items(), shown, c.rank());
+        titles.put(m.variant(), String.format(Locale.ROOT, "Spark ALS, alpha = %s, reg = %s",
+            Variants.number(m.alpha()), Variants.number(m.reg())));
+        alsCosine.put(m.variant(), SimilarityMatrix.cosine(b, c.rank(), pos, pos));
+        alsScore.put(m.variant(), SimilarityMatrix.scoreCosine(b, c.rank(), AlsModels.userGram(m.users(), c.rank()),
+            pos, pos));
+      }
+      Figures.writeAls(out, shown, clusters, titles, alsCosine, alsScore);
+    }
+
     List<Claim> claims = new ArrayList<>();
     try (var s = out.stage("claims")) {
+      List<String[]> pairs = new ArrayList<>();
+      List<String> eq1 = ClaimChecks.eq1Ids();
+      for (int i = 0; i < eq1.size(); i++) {
+        for (int j = i + 1; j < eq1.size(); j++) {
+          pairs.add(new String[] {NeighbourClaims.cos(eq1.get(i)), NeighbourClaims.cos(eq1.get(j))});
+        }
+        if (i > 0) {
+          pairs.add(new String[] {NeighbourClaims.score(eq1.get(0)), NeighbourClaims.score(eq1.get(i))});
+        }
+      }
+      pairs.add(new String[] {NeighbourClaims.cos(Variants.EQ2), NeighbourClaims.cos(Variants.EQ2_ROTATED)});
+      pairs.add(new String[] {NeighbourClaims.score(Variants.EQ2), NeighbourClaims.score(Variants.EQ2_ROTATED)});
+      for (String id : eq2Sweep.keySet()) {
+        pairs.add(new String[] {NeighbourClaims.cos(Variants.EQ2), NeighbourClaims.cos(id)});
+      }
+      for (String id : eq1Sweep.keySet()) {
+        pairs.add(new String[] {NeighbourClaims.cos(Rescaling.SYMMETRIC.id()), NeighbourClaims.cos(id)});
+      }
+      for (AlsModels.Model[] p : AlsModels.pairs(als)) {
+        pairs.add(new String[] {NeighbourClaims.cos(p[0].variant()), NeighbourClaims.cos(p[1].variant())});
+        pairs.add(new String[] {NeighbourClaims.score(p[0].variant()), NeighbourClaims.score(p[1].variant())});
+      }
+      if (als.size() == 1) { // still report its cluster precision
+        pairs.add(new String[] {NeighbourClaims.cos(Variants.EQ2), NeighbourClaims.cos(als.get(0).variant())});
+      }
+      Dataset<Row> labels = clusters ? data.items().select("item", "cluster") : null;
+      NeighbourClaims.Agreement agreement = NeighbourClaims.compare(spark, neighbours, pairs, labels,
+          clusters ? clusterSizes(all) : null, c.k());
+      out.manifest().detail("mean_jaccard", agreement.jaccard());
+
       claims.add(ClaimChecks.predictionsIdentical(spark, x, models));
       claims.add(ClaimChecks.cosinesDifferAcrossRescalings(cosine));
+      claims.add(NeighbourClaims.eq1NeighboursDiffer(agreement));
       claims.add(ClaimChecks.fullRankIdentity(fullRank, sel, x.items(), c.denseGramLimit()));
       claims.add(ClaimChecks.eq2RotationInvariant(cosine));
       claims.add(ClaimChecks.eq2ChangesWithLambda(cosine, eq2Sweep, c.lambdaEq2()));
+      claims.add(NeighbourClaims.eq2RotationNeighbours(agreement));
+      claims.add(NeighbourClaims.eq2NeighboursChangeWithLambda(agreement, new ArrayList<>(eq2Sweep.keySet()),
+          c.lambdasEq2(), c.lambdaEq2()));
       claims.add(ClaimChecks.scoreCosineIdentical(scoreCosine));
+      claims.add(NeighbourClaims.scoreCosineNeighboursIdentical(agreement));
+      List<Claim> precision = NeighbourClaims.clusterPrecision(agreement, clusters);
+      claims.add(precision.get(0));
+      claims.add(AlsModels.claim(als, agreement));
+      claims.addAll(precision.subList(1, precision.size()));
     }
     out.writeJson(CLAIMS, Map.of("claims", claims.stream().map(Claim::json).toList(),
         "settings", settingsJson(c, x, sp)));
@@ -167,8 +254,9 @@ public final class Reproduction {
     }
     long passed = claims.stream().filter(Claim::passed).count();
     long failed = claims.stream().filter(cl -> cl.status().equals("fail")).count();
-    lines.add(String.format(Locale.ROOT, "reproduce: %d claims pass, %d fail, %d skipped -> %s", passed, failed,
-        claims.size() - passed - failed, out.path(CLAIMS)));
+    long skipped = claims.stream().filter(cl -> cl.status().equals("skipped")).count();
+    lines.add(String.format(Locale.ROOT, "reproduce: %d claims pass, %d fail, %d skipped (%d informational rows) -> %s",
+        passed, failed, skipped, claims.size() - passed - failed - skipped, out.path(CLAIMS)));
     return new Result(claims, lines);
   }
 
@@ -211,6 +299,36 @@ public final class Reproduction {
       }
     }
     return g;
+  }
+
+  /**
+   * The item factors of the figure's items, in display order (m x k row-major; an item the
+   * model has no factors for, e.g. seen only in held-out data, stays a zero row: cosine 0).
+   */
+  static double[] shownRows(Dataset<Row> items, List<FigureItems.Item> shown, int k) {
+    Map<String, Integer> position = new java.util.HashMap<>();
+    for (int i = 0; i < shown.size(); i++) {
+      position.put(shown.get(i).id(), i);
+    }
+    double[] b = new double[shown.size() * k];
+    List<Row> rows = items.where(org.apache.spark.sql.functions.col("id").isin(position.keySet().toArray()))
+        .collectAsList(); // at most --figure-items rows
+    for (Row r : rows) {
+      int i = position.get(r.getString(r.fieldIndex("id")));
+      List<Float> f = r.getList(r.fieldIndex("features"));
+      for (int c = 0; c < k; c++) {
+        b[i * k + c] = f.get(c);
+      }
+    }
+    return b;
+  }
+
+  private static List<Integer> clusterSizes(List<FigureItems.Item> items) {
+    Map<Integer, Integer> sizes = new java.util.TreeMap<>();
+    for (FigureItems.Item it : items) {
+      sizes.merge(it.cluster(), 1, Integer::sum);
+    }
+    return new ArrayList<>(sizes.values());
   }
 
   private static List<Double> topSingularValues(ItemSpectrum s, int n) {

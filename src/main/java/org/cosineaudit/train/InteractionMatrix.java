@@ -43,6 +43,9 @@ public final class InteractionMatrix {
 
   private static final Logger LOG = LoggerFactory.getLogger(InteractionMatrix.class);
 
+  /** Interactions per partition of the cached user rows. */
+  static final long ROWS_PER_PARTITION = 1_000_000;
+
   /** One row per user: {@code user} string, {@code items} array&lt;int&gt; ascending, {@code values} array&lt;double&gt;. */
   public static final StructType ROWS_SCHEMA = new StructType()
       .add("user", DataTypes.StringType, false)
@@ -117,7 +120,13 @@ public final class InteractionMatrix {
     }
     Broadcast<Map<String, Integer>> indexB = spark.sparkContext().broadcast(index,
         scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-    Dataset<Row> rows = typed.groupBy("user")
+    // one partition per ~1M interactions (at least the parallelism): the cached rows are reused
+    // by every later pass, and the default 200 shuffle partitions would mean 200 tiny files per
+    // user table and 200 tasks per pass on small data
+    long count = typed.count();
+    int partitions = (int) Math.max(spark.sparkContext().defaultParallelism(),
+        Math.min(100_000, (count + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    Dataset<Row> rows = typed.repartition(partitions, col("user")).groupBy("user")
         .agg(collect_list("item").as("items"), collect_list("value").as("values"))
         .mapPartitions(new ToSparseRow(indexB), Encoders.row(ROWS_SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());

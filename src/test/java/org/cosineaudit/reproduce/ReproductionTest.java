@@ -38,9 +38,10 @@ class ReproductionTest {
     m.put("rank", "8");
     m.put("lambda-eq1", "100");
     m.put("lambda-eq2", "10");
-    m.put("lambdas-eq1", "25,400");
-    m.put("lambdas", "5,20");
-    m.put("als-reg", "0.1");
+    m.put("lambdas-eq1", "400");
+    m.put("lambdas", "20");
+    m.put("als-reg", "0.05,0.1");
+    m.put("als-alphas", "0");
     m.put("als-iterations", "5");
     m.put("output", output.toString());
     return m;
@@ -66,8 +67,17 @@ class ReproductionTest {
   @Test
   void everyClaimPassesAtSmallSize() {
     for (Claim c : result.claims()) {
-      assertEquals("pass", c.status(), c.line() + " " + c.detail());
+      System.out.println(c.line() + " " + c.detail());
     }
+    for (Claim c : result.claims()) {
+      if (c.id().contains(":")) { // informational: each variant's cluster precision vs chance
+        assertEquals("above chance", c.status(), c.line());
+      } else {
+        assertEquals("pass", c.status(), c.line() + " " + c.detail());
+      }
+    }
+    assertTrue(result.claims().stream().map(Claim::id).toList().containsAll(
+        java.util.List.of("1a", "1b", "1c", "2", "3a", "3b", "3c", "3d", "4", "4b", "5", "6")));
   }
 
   @Test
@@ -77,14 +87,14 @@ class ReproductionTest {
     assertEquals(result.claims().size(), claims.size());
     for (JsonNode c : claims) {
       assertTrue(c.hasNonNull("measured") && c.hasNonNull("threshold"), c.toString());
-      assertEquals("pass", c.get("status").asText());
+      assertTrue(c.get("status").asText().equals("pass") || c.get("id").asText().contains(":"), c.toString());
     }
   }
 
   @Test
   void figuresAreWrittenAsPngs() throws Exception {
-    for (String name : new String[] {"figure1", "figure1-score-cosine", "ground-truth", "eq2", "eq1-symmetric",
-        "eq2-lambda-sweep", "eq1-full-rank-b-equals-v"}) {
+    for (String name : new String[] {"figure1", "figure1-score-cosine", "figure1-als", "ground-truth", "eq2",
+        "eq1-symmetric", "eq2-lambda-sweep", "eq1-full-rank-b-equals-v"}) {
       Path p = run.resolve("figures").resolve(name + ".png");
       assertTrue(Files.exists(p), p.toString());
       byte[] head = Files.readAllBytes(p);
