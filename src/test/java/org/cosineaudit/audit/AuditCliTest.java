@@ -18,6 +18,7 @@ import org.cosineaudit.cli.Main;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.CliRun;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,14 +28,8 @@ class AuditCliTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static List<Path> runFolders(Path base) throws Exception {
@@ -53,7 +48,7 @@ class AuditCliTest {
     String bad = Snapshots.write(SparkTestSession.get(), broken, dir.resolve("bad"));
     Path base = dir.resolve("audits");
 
-    Run pass = run("audit", "--embeddings", good, "--output", base.toString());
+    CliRun pass = run("audit", "--embeddings", good, "--output", base.toString());
     assertEquals(0, pass.code(), pass.err() + pass.out());
     assertTrue(pass.out().contains("audit: PASS"), pass.out());
     List<Path> afterFirst = runFolders(base);
@@ -67,7 +62,7 @@ class AuditCliTest {
     assertEquals(0, s1.get("exit_code").asInt());
 
     waitForNextSecond(first);
-    Run fail = run("audit", "--embeddings", bad, "--output", base.toString());
+    CliRun fail = run("audit", "--embeddings", bad, "--output", base.toString());
     assertEquals(1, fail.code(), fail.err() + fail.out());
     assertTrue(fail.out().contains("FAIL integrity.non-finite"), fail.out());
     List<Path> afterSecond = runFolders(base);
@@ -93,7 +88,7 @@ class AuditCliTest {
   void missingFileAndUnusableSchemaExitTwoNamingTheFileAndLeaveLatestAlone() throws Exception {
     Path base = dir.resolve("audits");
     String missing = dir.resolve("no-such-embeddings").toString();
-    Run r = run("audit", "--embeddings", missing, "--output", base.toString());
+    CliRun r = run("audit", "--embeddings", missing, "--output", base.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(missing), r.err());
     assertFalse(Files.exists(base.resolve(OutputSpec.LATEST)));
@@ -101,7 +96,7 @@ class AuditCliTest {
     Path wrong = dir.resolve("wrong.csv");
     Files.writeString(wrong, "name,score\na,1\nb,2\n");
     waitForNextSecond(runFolders(base).get(0));
-    Run schema = run("audit", "--embeddings", wrong.toString(), "--output", base.toString());
+    CliRun schema = run("audit", "--embeddings", wrong.toString(), "--output", base.toString());
     assertEquals(2, schema.code(), schema.err());
     assertTrue(schema.err().contains(wrong.toString()) && schema.err().contains("expected Parquet"), schema.err());
     assertFalse(Files.exists(base.resolve(OutputSpec.LATEST)), "no complete audit: nothing to point at");

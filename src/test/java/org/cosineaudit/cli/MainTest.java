@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.run.RunOutput;
-import org.cosineaudit.testing.SparkTestSession;
+import org.cosineaudit.testing.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,30 +18,17 @@ class MainTest {
 
   @TempDir Path dir;
 
-  /** One command line's exit code and printed text. */
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  static Run runWithoutSpark(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), () -> {
-          throw new AssertionError("usage errors must be reported before Spark starts");
-        });
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun runWithoutSpark(String... args) {
+    return CliRun.withoutSpark(args);
   }
 
   @Test
   void helpListsEveryJob() {
-    Run r = runWithoutSpark("--help");
+    CliRun r = runWithoutSpark("--help");
     assertEquals(0, r.code());
     for (var job : Jobs.ALL) {
       assertTrue(r.out().contains(job.name()), r.out());
@@ -53,7 +37,7 @@ class MainTest {
 
   @Test
   void jobHelpListsOptionsWithDefaults() {
-    Run r = runWithoutSpark("generate", "--help");
+    CliRun r = runWithoutSpark("generate", "--help");
     assertEquals(0, r.code());
     assertTrue(r.out().contains("--users VALUE"), r.out());
     assertTrue(r.out().contains("default: 20000"), r.out());
@@ -61,18 +45,18 @@ class MainTest {
 
   @Test
   void noJobUnknownJobUnknownOptionAndBadValueExitWithTwo() {
-    Run none = runWithoutSpark();
+    CliRun none = runWithoutSpark();
     assertEquals(2, none.code());
-    Run unknownJob = runWithoutSpark("frobnicate");
+    CliRun unknownJob = runWithoutSpark("frobnicate");
     assertEquals(2, unknownJob.code());
     assertTrue(unknownJob.err().startsWith("error: unknown job 'frobnicate'\n"), unknownJob.err());
-    Run unknownOption = runWithoutSpark("generate", "--userz", "5");
+    CliRun unknownOption = runWithoutSpark("generate", "--userz", "5");
     assertEquals(2, unknownOption.code());
     assertTrue(unknownOption.err().startsWith("error: generate: unknown option --userz\nusage:"), unknownOption.err());
-    Run badValue = runWithoutSpark("generate", "--users", "-3");
+    CliRun badValue = runWithoutSpark("generate", "--users", "-3");
     assertEquals(2, badValue.code());
     assertTrue(badValue.err().contains("'users'") && badValue.err().contains("'-3'"), badValue.err());
-    Run missingValue = runWithoutSpark("generate", "--users");
+    CliRun missingValue = runWithoutSpark("generate", "--users");
     assertEquals(2, missingValue.code());
     assertFalse(missingValue.err().contains("Exception"), missingValue.err());
   }
@@ -80,7 +64,7 @@ class MainTest {
   @Test
   void runWritesManifestThenCompleteMarkerAndRefusesToReuseTheDirectory() throws Exception {
     Path out = dir.resolve("gen");
-    Run r = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
+    CliRun r = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.exists(out.resolve(RunOutput.COMPLETE_MARKER)));
     JsonNode m = Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
@@ -92,11 +76,11 @@ class MainTest {
     assertTrue(m.get("counts").get("interactions").asLong() >= 50);
     assertTrue(m.get("stages").size() >= 1);
 
-    Run again = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
+    CliRun again = run("generate", "--users", "50", "--items", "20", "--clusters", "2", "--output", out.toString());
     assertEquals(2, again.code());
     assertTrue(again.err().contains("is not empty") && again.err().contains("--overwrite"), again.err());
 
-    Run overwrite = run("generate", "--users", "60", "--items", "20", "--clusters", "2", "--output", out.toString(),
+    CliRun overwrite = run("generate", "--users", "60", "--items", "20", "--clusters", "2", "--output", out.toString(),
         "--overwrite");
     assertEquals(0, overwrite.code(), overwrite.err());
     JsonNode m2 = Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
@@ -106,7 +90,7 @@ class MainTest {
   @Test
   void csvFormatWritesHeaderedCsv() throws Exception {
     Path out = dir.resolve("csv");
-    Run r = run("generate", "--users", "20", "--items", "10", "--clusters", "2", "--format", "csv",
+    CliRun r = run("generate", "--users", "20", "--items", "10", "--clusters", "2", "--format", "csv",
         "--output", out.toString());
     assertEquals(0, r.code(), r.err());
     Path part = Files.list(out.resolve("items")).filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow();

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cosineaudit.cli.Main;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.CliRun;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,21 +21,15 @@ class IngestJobTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void ingestWritesTablesManifestAndPrintsTheAccounting() throws Exception {
     Path input = write(dir, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,10\n1,2,x,11\n2,1,3.5,12\n");
     Path out = dir.resolve("out");
-    Run r = run("ingest", "--input", input.toString(), "--output", out.toString(), "--max-reject-fraction", "0.5",
+    CliRun r = run("ingest", "--input", input.toString(), "--output", out.toString(), "--max-reject-fraction", "0.5",
         "--format", "csv");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("rows read 3 = accepted 2 + rejected 1 + merged 0"), r.out());
@@ -60,7 +51,7 @@ class IngestJobTest {
   @Test
   void missingInputExitsTwoNamingThePath() {
     Path missing = dir.resolve("no-such-ratings.csv");
-    Run r = run("ingest", "--input", missing.toString(), "--output", dir.resolve("out2").toString());
+    CliRun r = run("ingest", "--input", missing.toString(), "--output", dir.resolve("out2").toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(missing.toString()), r.err());
     assertFalse(RunOutput.isComplete(SparkTestSession.get(), dir.resolve("out2").toString()));
@@ -70,7 +61,7 @@ class IngestJobTest {
   void tooManyRejectsExitTwoButLeaveTheRejectsToInspect() throws Exception {
     Path input = write(dir, "bad.csv", "a,b,1\nc,d,x\n");
     Path out = dir.resolve("out3");
-    Run r = run("ingest", "--input", input.toString(), "--input-format", "delimited", "--output", out.toString());
+    CliRun r = run("ingest", "--input", input.toString(), "--input-format", "delimited", "--output", out.toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("1 of 2 rows rejected"), r.err());
     assertTrue(r.err().contains(out.resolve("rejects").toString()), r.err());
@@ -80,7 +71,7 @@ class IngestJobTest {
 
   @Test
   void inconsistentOptionsAreUsageErrorsBeforeSpark() {
-    Run r = run("ingest", "--input", "x.csv", "--implicit-threshold", "3");
+    CliRun r = run("ingest", "--input", "x.csv", "--implicit-threshold", "3");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("implicit-threshold") && r.err().contains("--feedback implicit"), r.err());
   }

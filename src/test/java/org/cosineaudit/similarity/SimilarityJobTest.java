@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.cosineaudit.cli.Main;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.testing.CliRun;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +22,8 @@ class SimilarityJobTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), SparkTestSession::get);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -40,7 +31,7 @@ class SimilarityJobTest {
     Path items = Files.writeString(dir.resolve("items.csv"), "id,f0,f1\na,1,0\nb,1,1\nc,0,2\nd,-1,0\nz,0,0\n");
     Path users = Files.writeString(dir.resolve("users.txt"), "u1 1 0\nu2 0 2\n");
     Path out = dir.resolve("out");
-    Run r = run("similarity", "--embeddings", items.toString(), "--user-embeddings", users.toString(),
+    CliRun r = run("similarity", "--embeddings", items.toString(), "--user-embeddings", users.toString(),
         "--measure", "cosine,score-cosine,dot", "--k", "2", "--format", "csv", "--output", out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(RunOutput.isComplete(SparkTestSession.get(), out.toString()));
@@ -64,7 +55,7 @@ class SimilarityJobTest {
   void badEmbeddingsExitWithCode2NamingTheIdAndLeaveNoCompleteMarker() throws Exception {
     Path items = Files.writeString(dir.resolve("nan.csv"), "id,f0,f1\na,1,0\nb,NaN,1\nc,0,2\n");
     Path out = dir.resolve("out");
-    Run r = run("similarity", "--embeddings", items.toString(), "--output", out.toString());
+    CliRun r = run("similarity", "--embeddings", items.toString(), "--output", out.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains(items + ": 1 embeddings have NaN, infinite or missing components ('b')"), r.err());
     assertFalse(RunOutput.isComplete(SparkTestSession.get(), out.toString()));
@@ -72,7 +63,7 @@ class SimilarityJobTest {
 
   @Test
   void scoreCosineWithoutUserEmbeddingsIsAUsageError() {
-    Run r = run("similarity", "--embeddings", "x.csv", "--measure", "score-cosine");
+    CliRun r = run("similarity", "--embeddings", "x.csv", "--measure", "score-cosine");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("score-cosine needs --user-embeddings"), r.err());
   }
