@@ -1,6 +1,8 @@
 package org.cosineaudit.train;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.BitSet;
 
 /**
@@ -21,18 +23,14 @@ public final class RankingAtK implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  /**
-   * Per-user values are summed as fixed-point longs (2^-40 resolution, far below a double's
-   * use here): integer sums do not depend on partitioning or merge order, so the metrics are
-   * bit-identical whatever the cluster, the parallelism or AQE's partition coalescing.
-   */
-  private static final double FIXED = 0x1p40;
-
+  // Per-user values are summed exactly (BigDecimal holds every double and their sums without
+  // rounding): exact sums do not depend on partitioning or merge order, so the metrics are
+  // bit-identical whatever the cluster, the parallelism or AQE's partition coalescing.
   private final int k;
-  private long precision;
-  private long recall;
-  private long ndcg;
-  private long averagePrecision;
+  private BigDecimal precision = BigDecimal.ZERO;
+  private BigDecimal recall = BigDecimal.ZERO;
+  private BigDecimal ndcg = BigDecimal.ZERO;
+  private BigDecimal averagePrecision = BigDecimal.ZERO;
   private long users;
   private final BitSet recommended = new BitSet();
 
@@ -68,9 +66,9 @@ public final class RankingAtK implements Serializable {
         precisionSum += (double) hits / (i + 1);
       }
     }
-    precision += fixed((double) hits / k);
-    recall += fixed((double) hits / relevant.length);
-    averagePrecision += fixed(precisionSum / Math.min(relevant.length, k));
+    precision = precision.add(new BigDecimal((double) hits / k));
+    recall = recall.add(new BigDecimal((double) hits / relevant.length));
+    averagePrecision = averagePrecision.add(new BigDecimal(precisionSum / Math.min(relevant.length, k)));
     int ranks = Math.min(Math.max(predicted.length, relevant.length), k);
     double dcg = 0;
     double ideal = 0;
@@ -83,11 +81,7 @@ public final class RankingAtK implements Serializable {
         ideal += gain;
       }
     }
-    ndcg += fixed(dcg / ideal);
-  }
-
-  private static long fixed(double value) {
-    return Math.round(value * FIXED);
+    ndcg = ndcg.add(new BigDecimal(dcg / ideal));
   }
 
   /** Adds another partition's sums into this one. */
@@ -95,10 +89,10 @@ public final class RankingAtK implements Serializable {
     if (other.k != k) {
       throw new IllegalArgumentException("cannot merge metrics at k=" + other.k + " into k=" + k);
     }
-    precision += other.precision;
-    recall += other.recall;
-    ndcg += other.ndcg;
-    averagePrecision += other.averagePrecision;
+    precision = precision.add(other.precision);
+    recall = recall.add(other.recall);
+    ndcg = ndcg.add(other.ndcg);
+    averagePrecision = averagePrecision.add(other.averagePrecision);
     users += other.users;
     recommended.or(other.recommended);
     return this;
@@ -109,19 +103,23 @@ public final class RankingAtK implements Serializable {
   }
 
   public double precision() {
-    return users == 0 ? 0 : precision / FIXED / users;
+    return users == 0 ? 0 : mean(precision);
   }
 
   public double recall() {
-    return users == 0 ? 0 : recall / FIXED / users;
+    return users == 0 ? 0 : mean(recall);
   }
 
   public double ndcg() {
-    return users == 0 ? 0 : ndcg / FIXED / users;
+    return users == 0 ? 0 : mean(ndcg);
   }
 
   public double meanAveragePrecision() {
-    return users == 0 ? 0 : averagePrecision / FIXED / users;
+    return users == 0 ? 0 : mean(averagePrecision);
+  }
+
+  private double mean(BigDecimal sum) {
+    return sum.divide(BigDecimal.valueOf(users), MathContext.DECIMAL128).doubleValue();
   }
 
   /** Distinct items in at least one user's top k. */
