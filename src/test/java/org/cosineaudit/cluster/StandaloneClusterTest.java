@@ -42,7 +42,7 @@ class StandaloneClusterTest {
   /** Columns that are wall-clock measurements, not results (the sweep's model index). */
   static final Set<String> TIMINGS = Set.of("train_seconds");
   /** A small sweep for the kill tests: three models, a few seconds each. */
-  static final List<String> SWEEP = List.of("--implicit", "--alpha", "0", "--rank", "8", "--reg", "0.01,0.1,1",
+  static final List<String> SWEEP = List.of("--feedback", "implicit", "--alpha", "0", "--rank", "8", "--reg", "0.01,0.1,1",
       "--max-iter", "5", "--user-blocks", "2", "--item-blocks", "2");
 
   static LocalStandaloneCluster cluster;
