@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.cosineaudit.io.Fingerprint;
 import org.cosineaudit.run.InputException;
 
 /**
@@ -210,7 +211,7 @@ public final class LayoutDetection {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
         while (it.hasNext()) {
           LocatedFileStatus f = it.next();
-          if (!hidden(root, f.getPath())) {
+          if (!Fingerprint.hidden(root, f.getPath())) {
             files.add(f);
           }
         }
@@ -224,16 +225,6 @@ public final class LayoutDetection {
     } catch (IOException e) {
       throw new InputException("cannot read input " + input + ": " + e.getMessage(), e);
     }
-  }
-
-  private static boolean hidden(Path root, Path file) {
-    for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
-      String n = p.getName();
-      if (n.startsWith("_") || n.startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The first line of the first non-empty file (decompressed when the name says so). */

@@ -73,7 +73,8 @@ public record Fingerprint(String path, long bytes, int files, String sha256) {
     return one.digest();
   }
 
-  private static boolean hidden(Path root, Path file) {
+  /** True for files Spark and Hadoop treat as metadata: any path part below root starting with _ or . */
+  public static boolean hidden(Path root, Path file) {
     for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
       String n = p.getName();
       if (n.startsWith("_") || n.startsWith(".")) {
