@@ -3,6 +3,7 @@ package org.cosineaudit.demo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.audit.AuditJob;
@@ -25,6 +26,8 @@ import org.cosineaudit.run.Job;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.OutputSpec;
 import org.cosineaudit.run.RunOutput;
+import org.cosineaudit.stability.StabilityJob;
+import org.cosineaudit.stability.SummaryRow;
 import org.cosineaudit.train.RegularizationSweep;
 import org.cosineaudit.train.SweepJob;
 
@@ -117,6 +120,39 @@ public final class DemoJob implements Job<DemoJob.Config> {
         r.checks().size(), failed, warned, r.summaryPath());
   }
 
+  /**
+   * Stage {@code stability}: cosine neighbours of every swept model (computed from its factors),
+   * their agreement across the regularization grid by popularity decile with cluster precision
+   * against the generator's clusters, CKA / Procrustes between the models' item spaces, and a
+   * gauge check (one rescaling, one rotation) of the least regularized model.
+   */
+  static StabilityJob.Result stability(SparkSession spark, RegularizationSweep.Result swept,
+      GenerateJob.Result generated, RunOutput out) {
+    String sweepRoot = out.path("sweep");
+    String gaugeModel = sweepRoot + "/" + RegularizationSweep.modelDir(swept.modelIds().get(0));
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("run", sweepRoot);
+    options.put("measure", "cosine");
+    options.put("k", "20");
+    options.put("popularity", generated.interactionsPath());
+    options.put("labels", generated.itemsPath());
+    options.put("gauge", "1");
+    options.put("user-factors", gaugeModel + "/" + RegularizationSweep.USER_FACTORS);
+    options.put("item-factors", gaugeModel + "/" + RegularizationSweep.ITEM_FACTORS);
+    options.put("output", out.path("stability"));
+    options.put("format", out.format().id());
+    StabilityJob job = new StabilityJob();
+    Settings s = Settings.of(job.name(), job.options(), options);
+    RunOutput child = out.child("stability", job.name(), s, Map.of());
+    StabilityJob.Result r = StabilityJob.execute(spark, job.configure(s), child);
+    try {
+      child.complete(Outcome.ok(StabilityJob.lines(r, child)));
+    } finally {
+      r.agreement().release();
+    }
+    return r;
+  }
+
   /** Input options that read an interactions table this demo wrote (Parquet or CSV) as implicit feedback. */
   static Map<String, String> readOptions(String path, TableFormat format) {
     return InteractionInput.forProjectTable(path, format);
@@ -179,6 +215,19 @@ public final class DemoJob implements Job<DemoJob.Config> {
     RegularizationSweep.Result swept = sweep(spark, ing.path(Ingestion.INTERACTIONS), out);
     lines.add(String.format("demo: swept %d implicit ALS models over reg %s -> %s", swept.modelIds().size(),
         DEMO_REGS, swept.indexPath()));
+    StabilityJob.Result stable = stability(spark, swept, generated, out);
+    for (SummaryRow row : stable.agreement().summary()) {
+      if (row.metric().equals("jaccard") && row.stratum().equals("all")) {
+        lines.add(String.format(Locale.ROOT, "demo: cosine neighbours %s vs %s: jaccard@%d %.3f [%.3f, %.3f]",
+            row.a(), row.b(), stable.agreement().k(), row.mean(), row.ciLow(), row.ciHigh()));
+      }
+    }
+    for (SummaryRow row : stable.gauge().agreement()) {
+      if (row.metric().equals("jaccard")) {
+        lines.add(String.format(Locale.ROOT, "demo: gauge %s vs %s: jaccard %.3f", row.b(), row.a(),
+            row.mean()));
+      }
+    }
     if (swept.modelIds().size() >= 2) {
       lines.add(audit(spark, out.path("sweep"), swept.modelIds(), ing.path(Ingestion.INTERACTIONS), out));
     }

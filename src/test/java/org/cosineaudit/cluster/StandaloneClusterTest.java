@@ -99,6 +99,9 @@ class StandaloneClusterTest {
       assertEquals(List.of(), watch.problems(), "folders marked complete too early in " + out);
     }
     assertTrue(RunOutput.isComplete(SparkTestSession.get(), out.toString()), out + " is not marked complete");
+    // the stability stage's gauge check: a rescaling that keeps U V^T moves no score-cosine neighbour
+    assertTrue(s.output().contains("demo: gauge score-cosine/rescale-1 vs score-cosine/original: jaccard 1.000"),
+        "the demo's stability stage should report score-cosine unchanged by the rescaling:\n" + s.tail(30));
     return out;
   }
 
