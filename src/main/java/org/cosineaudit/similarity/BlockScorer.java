@@ -106,7 +106,7 @@ public final class BlockScorer {
 
     long[] torders = t.orders();
     String[] tids = t.ids();
-    double bound = 2.0 * d * UNIT_ROUNDOFF * t.maxNorm();
+    double bound = roundingBound(d) * t.maxNorm();
     double[] targetThreshold = null;
     if (targetTop != null) {
       if (targetThresholds.length < nt) {
@@ -161,8 +161,17 @@ public final class BlockScorer {
     }
   }
 
+  /**
+   * Bound on |float dot product − exact dot product| of two float vectors of length {@code dim},
+   * in units of |x|·|y| (any BLAS, summation order or FMA use): add {@code roundingBound(d) · |x| · |y|}
+   * to a float score to get a value no exact score can exceed.
+   */
+  public static double roundingBound(int dim) {
+    return 2.0 * dim * UNIT_ROUNDOFF;
+  }
+
   /** Double-precision dot product of two float vectors (each product is exact in double). */
-  static double dot(float[] a, int aoff, float[] b, int boff, int len) {
+  public static double dot(float[] a, int aoff, float[] b, int boff, int len) {
     double s = 0;
     for (int i = 0; i < len; i++) {
       s += (double) a[aoff + i] * b[boff + i];

@@ -75,7 +75,7 @@ public final class FactorBlock implements Serializable {
   }
 
   /** Euclidean norm of {@code len} floats from {@code off}, in double. */
-  static double norm(float[] a, int off, int len) {
+  public static double norm(float[] a, int off, int len) {
     double s = 0;
     for (int i = 0; i < len; i++) {
       double v = a[off + i];

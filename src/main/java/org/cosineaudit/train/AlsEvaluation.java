@@ -1,28 +1,33 @@
 package org.cosineaudit.train;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.posexplode;
-import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.struct;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.Feedback;
+import org.cosineaudit.run.InputException;
 
 /**
  * Held-out metrics of one ALS model, computed on executors; only one-row aggregates come back
@@ -37,50 +42,73 @@ import org.cosineaudit.data.Feedback;
  *   <li>both: {@code coverage_at_k}, the share of training items that appear in at least one
  *       held-out user's top-k.
  * </ul>
- * Recommendations exclude the user's training items. ALS cannot exclude them itself, so it is
- * asked for k plus the most training items any held-out user has, capped at
- * {@link #SEEN_ITEMS_CAP}; {@code seen_filter_exact} is 0 when the cap was hit (users with more
- * training items may then get fewer than k recommendations).
+ * Recommendations are the exact top-k by dot product among the items the user did not see in
+ * training (ties to the smaller item index), computed by {@link UnseenTopK} in the same pass as
+ * the ranking sums: per model, the item factors are packed and broadcast once, each partition of
+ * held-out users (with their factor and sorted training items, prepared once per sweep) is
+ * scored in blocks against all items, and one {@link RankingAtK} per partition comes back. Users
+ * without a factor (not in training) get no recommendations and count as misses.
+ *
+ * <p>Danger: the broadcast holds {@code training items x rank x 4} bytes on the driver and on
+ * every executor (1M items x rank 64 = 256 MB); above {@link #MAX_ITEM_FACTOR_BYTES} the sweep
+ * refuses to start ({@link #requireBroadcastable}) instead of running out of memory.
  */
 public final class AlsEvaluation {
 
-  /** Upper bound on the extra recommendations requested to make room for training items. */
-  public static final int SEEN_ITEMS_CAP = 1000;
+  /**
+   * Largest packed item-factor array evaluation broadcasts: 1 GiB (e.g. 4M items x rank 64).
+   * Each executor and the driver hold one copy while a model is evaluated.
+   */
+  public static final long MAX_ITEM_FACTOR_BYTES = 1L << 30;
 
   private AlsEvaluation() {}
 
   /**
-   * The held-out side of a split, prepared once for all models of a sweep: the users to
-   * recommend for, their relevant items, and the sizes the metrics need. Cached until
-   * {@link #release}.
+   * The held-out side of a split, prepared once for all models of a sweep (the seen items are
+   * the same for every model; only the factors change). Cached until {@link #release}.
    *
-   * @param train indexed training interactions (the seen items)
    * @param test indexed held-out interactions
-   * @param users held-out users with at least one relevant item ({@link AlsTrainer#USER})
-   * @param labels each such user's relevant items ({@link AlsTrainer#USER}, {@code labels} array&lt;int&gt;)
-   * @param maxSeen the most training items any of these users has
-   * @param trainItems distinct items in training (the denominator of coverage)
+   * @param users held-out users with at least one relevant item: {@link AlsTrainer#USER} int,
+   *     {@code labels} array&lt;int&gt; (relevant items, distinct), {@code seen} array&lt;int&gt;
+   *     (training items, distinct, ascending)
+   * @param testRows held-out interactions
+   * @param testUsers distinct held-out users
+   * @param trainItems distinct items in training (the denominator of coverage; ALS has a factor for each)
    */
-  public record HeldOut(Dataset<Row> train, Dataset<Row> test, Dataset<Row> users, Dataset<Row> labels,
-      long testRows, long testUsers, long maxSeen, long trainItems) {
+  public record HeldOut(Dataset<Row> test, Dataset<Row> users, long testRows, long testUsers, long trainItems) {
 
     /** Relevant held-out items: all for explicit feedback, those with a positive value for implicit. */
     public static HeldOut of(Dataset<Row> train, Dataset<Row> test, Feedback feedback) {
       Dataset<Row> relevant = feedback == Feedback.IMPLICIT ? test.where(col(AlsTrainer.VALUE).gt(0)) : test;
       Dataset<Row> labels = relevant.groupBy(AlsTrainer.USER)
-          .agg(collect_list(col(AlsTrainer.ITEM)).as("labels"))
+          .agg(array_distinct(collect_list(col(AlsTrainer.ITEM))).as("labels"));
+      Dataset<Row> seen = train.groupBy(AlsTrainer.USER)
+          .agg(array_sort(array_distinct(collect_list(col(AlsTrainer.ITEM)))).as("seen"));
+      Dataset<Row> users = labels.join(seen, AlsTrainer.USER, "left")
+          .select(col(AlsTrainer.USER), col("labels"), coalesce(col("seen"), array().cast("array<int>")).as("seen"))
           .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> users = labels.select(AlsTrainer.USER);
+      users.count(); // materialize once here, not inside the first model's evaluation
       Row sizes = test.agg(count(col(AlsTrainer.USER)), countDistinct(col(AlsTrainer.USER))).head();
-      Row most = train.select(AlsTrainer.USER).join(users, AlsTrainer.USER).groupBy(AlsTrainer.USER).count()
-          .agg(max("count")).head();
       long trainItems = train.select(AlsTrainer.ITEM).distinct().count();
-      return new HeldOut(train, test, users, labels, sizes.getLong(0), sizes.getLong(1),
-          most.isNullAt(0) ? 0 : most.getLong(0), trainItems);
+      return new HeldOut(test, users, sizes.getLong(0), sizes.getLong(1), trainItems);
     }
 
     public void release() {
-      labels.unpersist(false);
+      users.unpersist(false);
+    }
+  }
+
+  /**
+   * Refuses a sweep whose item factors would not fit the evaluation broadcast
+   * ({@link #MAX_ITEM_FACTOR_BYTES}); called before any model is trained.
+   */
+  public static void requireBroadcastable(long items, int rank) {
+    long bytes = items * rank * (long) Float.BYTES;
+    if (bytes > MAX_ITEM_FACTOR_BYTES) {
+      throw new InputException(String.format(Locale.ROOT,
+          "held-out evaluation broadcasts the item factors: %,d training items x rank %d x 4 bytes = %,d bytes, "
+              + "above the limit of %,d bytes; use a smaller --rank, fewer items, or --holdout-fraction 0 "
+              + "(no held-out metrics)", items, rank, bytes, MAX_ITEM_FACTOR_BYTES));
     }
   }
 
@@ -98,10 +126,7 @@ public final class AlsEvaluation {
     if (feedback == Feedback.EXPLICIT) {
       metrics.putAll(errors(model, heldOut.test()));
     }
-    int extra = (int) Math.min(heldOut.maxSeen(), SEEN_ITEMS_CAP);
-    metrics.put("seen_filter_exact", heldOut.maxSeen() <= SEEN_ITEMS_CAP ? 1.0 : 0.0);
-    Dataset<Row> recs = topK(model, heldOut.users(), heldOut.train(), k, extra);
-    RankingAtK sums = ranking(recs, heldOut.labels(), k);
+    RankingAtK sums = ranking(model, heldOut, k, UnseenTopK.DEFAULT_USER_BLOCK, UnseenTopK.DEFAULT_ITEM_CHUNK);
     metrics.put("coverage_at_k",
         heldOut.trainItems() == 0 ? 0.0 : (double) sums.distinctRecommended() / heldOut.trainItems());
     if (feedback == Feedback.IMPLICIT) {
@@ -136,68 +161,142 @@ public final class AlsEvaluation {
   }
 
   /**
-   * Each user's top-k unseen items, best first: {@link AlsTrainer#USER}, {@code items} array&lt;int&gt;.
-   * ALS is asked for {@code k + extra} so that up to {@code extra} seen items can be dropped.
+   * Ranking sums and recommended items over the held-out users in one pass: each user's exact
+   * top-k unseen items ({@link UnseenTopK}) go straight into the partition's {@link RankingAtK};
+   * only the merged sums come back to the driver.
    */
-  static Dataset<Row> topK(ALSModel model, Dataset<Row> users, Dataset<Row> train, int k, int extra) {
-    Dataset<Row> seen = train.select(AlsTrainer.USER, AlsTrainer.ITEM);
-    Dataset<Row> raw = model.recommendForUserSubset(users, k + extra)
-        .select(col(AlsTrainer.USER), posexplode(col("recommendations")).as(new String[] {"pos", "rec"}))
-        .select(col(AlsTrainer.USER), col("pos"), col("rec." + AlsTrainer.ITEM).as(AlsTrainer.ITEM));
-    Dataset<Row> unseen = raw.join(seen, raw.col(AlsTrainer.USER).equalTo(seen.col(AlsTrainer.USER))
-        .and(raw.col(AlsTrainer.ITEM).equalTo(seen.col(AlsTrainer.ITEM))), "left_anti");
-    return unseen.groupBy(AlsTrainer.USER)
-        .agg(sort_array(collect_list(struct(col("pos"), col(AlsTrainer.ITEM)))).as("ranked"))
-        .select(col(AlsTrainer.USER), expr("slice(transform(ranked, r -> r." + AlsTrainer.ITEM + "), 1, " + k + ")")
-            .as("items"));
+  static RankingAtK ranking(ALSModel model, HeldOut heldOut, int k, int userBlock, int itemChunk) {
+    requireBroadcastable(heldOut.trainItems(), model.rank());
+    UnseenTopK.Items items = packItems(model.itemFactors(), model.rank());
+    SparkSession spark = model.itemFactors().sparkSession();
+    Broadcast<UnseenTopK.Items> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(items);
+    try {
+      Dataset<Row> users = heldOut.users();
+      Dataset<Row> factors = model.userFactors();
+      Dataset<Row> rows = users.join(factors, users.col(AlsTrainer.USER).equalTo(factors.col("id")), "left")
+          .select(users.col("labels"), users.col("seen"), factors.col("features"));
+      // one small object per partition, merged in partition order (its sums are exact, so the
+      // result does not depend on the partitioning either)
+      RankingAtK all = new RankingAtK(k);
+      for (RankingAtK part : rows.javaRDD().mapPartitions(new RankUsers(shared, k, userBlock, itemChunk)).collect()) {
+        all.merge(part);
+      }
+      return all;
+    } finally {
+      shared.destroy();
+    }
+  }
+
+  /** The model's item factors on the driver, packed per partition on executors (no boxed rows). */
+  static UnseenTopK.Items packItems(Dataset<Row> itemFactors, int rank) {
+    return UnseenTopK.Items.concat(itemFactors.select("id", "features").javaRDD().mapPartitions(new PackItems(rank))
+        .collect(), rank);
+  }
+
+  /** Packs one partition of factors ({@code id} int, {@code features} array&lt;float&gt;). */
+  static final class PackItems implements FlatMapFunction<Iterator<Row>, UnseenTopK.Items> {
+    private static final long serialVersionUID = 1L;
+    private final int rank;
+
+    PackItems(int rank) {
+      this.rank = rank;
+    }
+
+    @Override
+    public Iterator<UnseenTopK.Items> call(Iterator<Row> rows) {
+      int[] ids = new int[64];
+      float[] data = new float[64 * rank];
+      int n = 0;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        if (n == ids.length) {
+          ids = Arrays.copyOf(ids, 2 * n);
+          data = Arrays.copyOf(data, 2 * n * rank);
+        }
+        ids[n] = r.getInt(0);
+        copyFactor(r.getList(1), rank, "item " + ids[n], data, n * rank);
+        n++;
+      }
+      return List.of(new UnseenTopK.Items(Arrays.copyOf(ids, n), Arrays.copyOf(data, n * rank), rank)).iterator();
+    }
   }
 
   /**
-   * Ranking sums and recommended items over the held-out users in one pass (users without
-   * recommendations count as misses); only the merged sums come back to the driver.
+   * Ranks one partition of held-out users ({@code labels}, {@code seen}, {@code features}, null
+   * without a factor) in blocks of {@code userBlock} and sums their metrics.
    */
-  static RankingAtK ranking(Dataset<Row> recs, Dataset<Row> labels, int k) {
-    Dataset<Row> pairs = labels.join(recs, AlsTrainer.USER, "left")
-        // a fixed summation order: float sums must not depend on task timing
-        .sortWithinPartitions(AlsTrainer.USER)
-        .select(expr("coalesce(items, array())").cast("array<int>").as("items"), col("labels"));
-    // one small object per partition, merged in partition order (fold would merge in completion order)
-    RankingAtK all = new RankingAtK(k);
-    for (RankingAtK part : pairs.javaRDD().mapPartitions(new SumRanking(k)).collect()) {
-      all.merge(part);
-    }
-    return all;
-  }
-
-  /** Sums one partition's (items, labels) rows. */
-  static final class SumRanking implements FlatMapFunction<Iterator<Row>, RankingAtK> {
+  static final class RankUsers implements FlatMapFunction<Iterator<Row>, RankingAtK> {
     private static final long serialVersionUID = 1L;
+    private final Broadcast<UnseenTopK.Items> items;
     private final int k;
+    private final int userBlock;
+    private final int itemChunk;
 
-    SumRanking(int k) {
+    RankUsers(Broadcast<UnseenTopK.Items> items, int k, int userBlock, int itemChunk) {
+      this.items = items;
       this.k = k;
+      this.userBlock = userBlock;
+      this.itemChunk = itemChunk;
     }
 
     @Override
     public Iterator<RankingAtK> call(Iterator<Row> rows) {
       RankingAtK sums = new RankingAtK(k);
+      if (!rows.hasNext()) {
+        return List.of(sums).iterator();
+      }
+      UnseenTopK kernel = new UnseenTopK(items.value(), k, userBlock, itemChunk);
+      int d = items.value().dim();
+      float[] factors = new float[userBlock * d];
+      int[][] seen = new int[userBlock][];
+      int[][] labels = new int[userBlock][];
+      int n = 0;
       while (rows.hasNext()) {
         Row r = rows.next();
-        sums.add(ints(r.getList(0)), distinct(ints(r.getList(1))));
+        int[] relevant = ints(r.getList(0));
+        if (r.isNullAt(2)) {
+          sums.add(new int[0], relevant); // cold start: no factor, no recommendations, a miss
+          continue;
+        }
+        copyFactor(r.getList(2), d, "user", factors, n * d);
+        seen[n] = ints(r.getList(1));
+        labels[n] = relevant;
+        if (++n == userBlock) {
+          addBlock(kernel, factors, n, seen, labels, sums);
+          n = 0;
+        }
       }
+      addBlock(kernel, factors, n, seen, labels, sums);
       return List.of(sums).iterator();
     }
 
-    private static int[] ints(List<Integer> list) {
-      int[] a = new int[list.size()];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = list.get(i);
+    private static void addBlock(UnseenTopK kernel, float[] factors, int n, int[][] seen, int[][] labels,
+        RankingAtK sums) {
+      if (n == 0) {
+        return;
       }
-      return a;
+      int[][] recommended = kernel.recommend(factors, n, seen);
+      for (int i = 0; i < n; i++) {
+        sums.add(recommended[i], labels[i]);
+      }
     }
+  }
 
-    private static int[] distinct(int[] a) {
-      return java.util.Arrays.stream(a).distinct().toArray();
+  private static void copyFactor(List<Float> features, int rank, String what, float[] into, int at) {
+    if (features.size() != rank) {
+      // ALS writes factors of its rank: anything else is a broken model, not bad input
+      throw new IllegalStateException(what + " factor has " + features.size() + " components, expected " + rank);
     }
+    for (int i = 0; i < rank; i++) {
+      into[at + i] = features.get(i);
+    }
+  }
+
+  private static int[] ints(List<Integer> list) {
+    int[] a = new int[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    return a;
   }
 }

@@ -203,7 +203,18 @@ public final class RegularizationSweep {
     Dataset<Row> test = indexed(split.test(), userIds, itemIds).persist(StorageLevel.MEMORY_AND_DISK());
     long trainRows = train.count();
     AlsEvaluation.HeldOut heldOut = AlsEvaluation.HeldOut.of(train, test, plan.grid().feedback());
-    return new Prepared(train, test, trainRows, heldOut, split.mode());
+    Prepared prepared = new Prepared(train, test, trainRows, heldOut, split.mode());
+    if (heldOut.testRows() > 0) {
+      try {
+        // fail before the first model is trained, not while evaluating it
+        AlsEvaluation.requireBroadcastable(heldOut.trainItems(),
+            plan.grid().specs().stream().mapToInt(ModelSpec::rank).max().orElse(1));
+      } catch (RuntimeException e) {
+        prepared.release();
+        throw e;
+      }
+    }
+    return prepared;
   }
 
   /** Interactions with dense int ids ({@link AlsTrainer#USER}, {@link AlsTrainer#ITEM}, value). */
