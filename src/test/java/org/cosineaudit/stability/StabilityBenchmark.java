@@ -35,12 +35,12 @@ import org.apache.spark.sql.types.DataTypes;
  * core-seconds) per (item x pair) — the quantity that extrapolates to other sizes — and that
  * extrapolation for 10^6 items x 190 pairs.
  *
- * <p>Options: {@code --items 100000 --models 5 --k 20 --bootstrap 200 --master local[2]}.
+ * <p>Options: {@code --items 100000,200000,400000 --models 5 --k 20 --bootstrap 200 --master local[2]}.
  */
 public final class StabilityBenchmark {
 
   public static void main(String[] args) throws IOException {
-    List<Integer> itemCounts = List.of(50_000, 100_000);
+    List<Integer> itemCounts = List.of(100_000, 200_000, 400_000);
     int models = 5;
     int k = 20;
     int bootstrap = 200;
@@ -92,15 +92,21 @@ public final class StabilityBenchmark {
             .findFirst().map(SummaryRow::mean).orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "| %,d | %d | %,.0f | %.1f | %.1f | %.2f | %,d | %.3f |%n", n, pairs,
             comparisons, wall, cpu, cpu * 1e6 / comparisons, r.summary().size(), jaccard);
-        unit.add(new double[] {cpu / comparisons, wall / comparisons});
+        unit.add(new double[] {comparisons, cpu, wall});
         r.release();
         deciles.unpersist();
       }
+      // marginal cost between the two largest rows: fixed costs (job start-up, JIT, the first
+      // shuffle's set-up) cancel out, which the smaller rows are dominated by
       double[] last = unit.get(unit.size() - 1);
+      double[] prev = unit.size() > 1 ? unit.get(unit.size() - 2) : new double[] {0, 0, 0};
+      double perComparison = (last[1] - prev[1]) / (last[0] - prev[0]);
       double target = 1e6 * 190;
-      System.out.printf(Locale.ROOT, "%nExtrapolated from the largest row to 1,000,000 items x 190 pairs: %.0f "
-          + "core-seconds = %.1f core-hours (%.1f minutes on 100 cores at this machine's per-core speed); "
-          + "load at end %s%n", last[0] * target, last[0] * target / 3600, last[0] * target / 100 / 60, load());
+      System.out.printf(Locale.ROOT, "%nMarginal CPU cost between the two largest rows: %.2f µs per item x pair. "
+          + "Extrapolated to 1,000,000 items x 190 pairs: %.0f core-seconds = %.1f core-hours (%.1f minutes on "
+          + "100 cores at this machine's per-core speed, before shuffle I/O between machines); load at end %s%n",
+          perComparison * 1e6, perComparison * target, perComparison * target / 3600,
+          perComparison * target / 100 / 60, load());
     } finally {
       spark.stop();
       try (var walk = Files.walk(dir)) {
