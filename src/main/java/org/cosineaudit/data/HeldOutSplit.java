@@ -65,25 +65,53 @@ public final class HeldOutSplit {
    * look at the timestamps.
    */
   public static Split split(Dataset<Row> interactions, Mode mode, double fraction, long seed) {
-    if (!(fraction >= 0 && fraction < 1)) {
-      throw new IllegalArgumentException("held-out fraction must be in [0, 1), got " + fraction);
-    }
-    Mode used = mode == Mode.AUTO ? (hasUsableTimestamps(interactions) ? Mode.TIME : Mode.RANDOM) : mode;
-    Column order = used == Mode.TIME
-        ? col("timestamp").desc()
-        : xxhash64(lit(seed), col("user"), col("item")).asc();
-    WindowSpec perUser = Window.partitionBy("user");
-    Dataset<Row> marked = interactions
-        .withColumn("_n", count(lit(1)).over(perUser))
-        .withColumn("_pos", row_number().over(perUser.orderBy(order, col("item").asc())))
-        .withColumn("_test", col("_pos").leq(floor(col("_n").multiply(fraction))));
+    checkFraction(fraction);
+    Mode used = resolve(interactions, mode);
+    Dataset<Row> marked = mark(interactions, used, fraction, seed);
     String[] columns = interactions.columns();
     Column[] keep = new Column[columns.length];
     for (int i = 0; i < columns.length; i++) {
       keep[i] = col(columns[i]);
     }
-    return new Split(marked.where(col("_test").equalTo(false)).select(keep),
-        marked.where(col("_test")).select(keep), used);
+    return new Split(marked.where(col(TEST).equalTo(false)).select(keep), marked.where(col(TEST)).select(keep), used);
+  }
+
+  /** Name of the boolean column {@link #mark} adds: true for held-out rows. */
+  public static final String TEST = "_test";
+
+  /** The mode {@link #split} uses: {@code mode} itself, or for AUTO the one the data allows (one-row look). */
+  public static Mode resolve(Dataset<Row> interactions, Mode mode) {
+    return mode == Mode.AUTO ? (hasUsableTimestamps(interactions) ? Mode.TIME : Mode.RANDOM) : mode;
+  }
+
+  /**
+   * The interactions with a boolean column {@link #TEST} (true: held out), chosen as the type's
+   * javadoc says; {@link #split} is this column's two sides. One window per user, lazy: a caller
+   * that needs both sides, and more than the contract columns, marks once and filters (the
+   * window is the expensive part of a split).
+   *
+   * @param used RANDOM or TIME (see {@link #resolve})
+   */
+  public static Dataset<Row> mark(Dataset<Row> interactions, Mode used, double fraction, long seed) {
+    checkFraction(fraction);
+    if (used == Mode.AUTO) {
+      throw new IllegalArgumentException("mark needs a resolved mode (RANDOM or TIME), got AUTO");
+    }
+    Column order = used == Mode.TIME
+        ? col("timestamp").desc()
+        : xxhash64(lit(seed), col("user"), col("item")).asc();
+    WindowSpec perUser = Window.partitionBy("user");
+    return interactions
+        .withColumn("_n", count(lit(1)).over(perUser))
+        .withColumn("_pos", row_number().over(perUser.orderBy(order, col("item").asc())))
+        .withColumn(TEST, col("_pos").leq(floor(col("_n").multiply(fraction))))
+        .drop("_n", "_pos");
+  }
+
+  private static void checkFraction(double fraction) {
+    if (!(fraction >= 0 && fraction < 1)) {
+      throw new IllegalArgumentException("held-out fraction must be in [0, 1), got " + fraction);
+    }
   }
 
   /** True when every row has a timestamp and at least two differ. */

@@ -115,7 +115,7 @@ public final class Ingestion {
         textLines = read.lines();
       }
       int partitions = partitions(spark, layout.bytes());
-      Dataset<Row> classified = resolveDuplicates(parsed, config.duplicates(), partitions)
+      Dataset<Row> classified = withoutOrigin(resolveDuplicates(parsed, config.duplicates(), partitions))
           .persist(StorageLevel.MEMORY_AND_DISK());
       Map<String, Long> fates = countFates(classified);
 
@@ -374,6 +374,23 @@ public final class Ingestion {
     return resolved.select(cols);
   }
 
+  /**
+   * The rows with {@code source}, {@code line} and {@code raw} set to null for accepted rows, which
+   * no consumer reads them from (interactions take the parsed fields; rejects and merged rows keep
+   * theirs): the cache of the classified rows then holds the file path, often 100 bytes, and the
+   * raw text line only for the few rows that need them, not for every interaction.
+   */
+  static Dataset<Row> withoutOrigin(Dataset<Row> classified) {
+    Column kept = col("fate").notEqual(FATE_ACCEPTED);
+    Column[] cols = new Column[PARSED_SCHEMA.size()];
+    for (int k = 0; k < cols.length; k++) {
+      String name = PARSED_SCHEMA.fieldNames()[k];
+      cols[k] = name.equals("source") || name.equals("line") || name.equals("raw")
+          ? when(kept, col(name)).as(name) : col(name);
+    }
+    return classified.select(cols);
+  }
+
   private static Map<String, Long> countFates(Dataset<Row> classified) {
     Map<String, Long> fates = new HashMap<>();
     for (Row r : classified.groupBy("fate").count().collectAsList()) {
@@ -452,14 +469,16 @@ public final class Ingestion {
    * (O(partitions) rows reach the driver), the next numbers them from those offsets.
    */
   static IdMaps idMaps(SparkSession spark, Dataset<Row> interactions, int partitions) {
-    // range-partitioned by the sort key, so the distinct needs no other exchange
+    // distinct first: its partial aggregate shrinks every partition to its distinct ids before
+    // any shuffle, so the range partitioning (its sample job and its exchange) and the sort see
+    // (users + items) x partitions rows at most, not two rows per interaction
     Dataset<Row> ids = interactions
         .select(explode(array(
             struct(lit(0).as("kind"), col("user").as("id")),
             struct(lit(1).as("kind"), col("item").as("id")))).as("k"))
         .select(col("k.kind").as("kind"), col("k.id").as("id"), length(col("k.id")).as("len"))
-        .repartitionByRange(partitions, col("kind"), col("len"), col("id"))
         .distinct()
+        .repartitionByRange(partitions, col("kind"), col("len"), col("id"))
         .sortWithinPartitions("kind", "len", "id");
     JavaRDD<Row> sorted = ids.select("kind", "id").javaRDD();
     List<long[]> perPartition = sorted.mapPartitionsWithIndex(new CountKinds(), false).collect();

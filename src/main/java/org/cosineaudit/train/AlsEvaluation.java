@@ -1,12 +1,7 @@
 package org.cosineaudit.train;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_distinct;
-import static org.apache.spark.sql.functions.array_sort;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.round;
@@ -18,16 +13,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.Optional;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.PairFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.Feedback;
 import org.cosineaudit.run.InputException;
+import scala.Tuple2;
 
 /**
  * Held-out metrics of one ALS model, computed on executors; only one-row aggregates come back
@@ -77,15 +82,16 @@ public final class AlsEvaluation {
    */
   public record HeldOut(Dataset<Row> test, Dataset<Row> users, long testRows, long testUsers, long trainItems) {
 
-    /** Relevant held-out items: all for explicit feedback, those with a positive value for implicit. */
+    /**
+     * Relevant held-out items: all for explicit feedback, those with a positive value for implicit.
+     * The per-user item lists are built by {@link #itemsPerUser} (an int list per user combined
+     * before the shuffle), not with {@code collect_list}, whose aggregate falls back to sorting
+     * every row once a partition holds more than 128 users.
+     */
     public static HeldOut of(Dataset<Row> train, Dataset<Row> test, Feedback feedback) {
       Dataset<Row> relevant = feedback == Feedback.IMPLICIT ? test.where(col(AlsTrainer.VALUE).gt(0)) : test;
-      Dataset<Row> labels = relevant.groupBy(AlsTrainer.USER)
-          .agg(array_distinct(collect_list(col(AlsTrainer.ITEM))).as("labels"));
-      Dataset<Row> seen = train.groupBy(AlsTrainer.USER)
-          .agg(array_sort(array_distinct(collect_list(col(AlsTrainer.ITEM)))).as("seen"));
-      Dataset<Row> users = labels.join(seen, AlsTrainer.USER, "left")
-          .select(col(AlsTrainer.USER), col("labels"), coalesce(col("seen"), array().cast("array<int>")).as("seen"))
+      JavaRDD<Row> rows = itemsPerUser(relevant).leftOuterJoin(itemsPerUser(train)).map(new UserRow());
+      Dataset<Row> users = train.sparkSession().createDataFrame(rows, USERS_SCHEMA)
           .persist(StorageLevel.MEMORY_AND_DISK());
       users.count(); // materialize once here, not inside the first model's evaluation
       Row sizes = test.agg(count(col(AlsTrainer.USER)), countDistinct(col(AlsTrainer.USER))).head();
@@ -95,6 +101,112 @@ public final class AlsEvaluation {
 
     public void release() {
       users.unpersist(false);
+    }
+  }
+
+  /** Rows of {@link HeldOut#users}. */
+  static final StructType USERS_SCHEMA = new StructType()
+      .add(AlsTrainer.USER, DataTypes.IntegerType, false)
+      .add("labels", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("seen", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+
+  /**
+   * user -&gt; that user's distinct items, ascending, of indexed interactions ({@link AlsTrainer#USER},
+   * {@link AlsTrainer#ITEM}); the lists are combined within each partition before the shuffle.
+   */
+  static JavaPairRDD<Integer, int[]> itemsPerUser(Dataset<Row> indexed) {
+    return indexed.select(AlsTrainer.USER, AlsTrainer.ITEM).javaRDD()
+        .mapToPair(new UserItem())
+        .aggregateByKey(new IntList(), new IntList.Add(), new IntList.Merge())
+        .mapValues(new IntList.SortedDistinct());
+  }
+
+  /** (user, item) of a row (user int, item int). */
+  static final class UserItem implements PairFunction<Row, Integer, Integer> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Tuple2<Integer, Integer> call(Row r) {
+      return new Tuple2<>(r.getInt(0), r.getInt(1));
+    }
+  }
+
+  /** A held-out user's row: labels, and the training items (none when the user has no training row). */
+  static final class UserRow implements Function<Tuple2<Integer, Tuple2<int[], Optional<int[]>>>, Row> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Row call(Tuple2<Integer, Tuple2<int[], Optional<int[]>>> t) {
+      int[] seen = t._2()._2().orElse(new int[0]);
+      return RowFactory.create(t._1(), boxed(t._2()._1()), boxed(seen));
+    }
+
+    private static Integer[] boxed(int[] a) {
+      Integer[] b = new Integer[a.length];
+      for (int i = 0; i < a.length; i++) {
+        b[i] = a[i];
+      }
+      return b;
+    }
+  }
+
+  /** A growable int list: the per-user accumulator of {@link #itemsPerUser}. */
+  static final class IntList implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    int[] values = new int[8];
+    int size;
+
+    IntList add(int v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, 2 * size);
+      }
+      values[size++] = v;
+      return this;
+    }
+
+    IntList addAll(IntList other) {
+      if (size + other.size > values.length) {
+        values = Arrays.copyOf(values, Math.max(2 * values.length, size + other.size));
+      }
+      System.arraycopy(other.values, 0, values, size, other.size);
+      size += other.size;
+      return this;
+    }
+
+    static final class Add implements Function2<IntList, Integer, IntList> {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public IntList call(IntList list, Integer v) {
+        return list.add(v);
+      }
+    }
+
+    static final class Merge implements Function2<IntList, IntList, IntList> {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public IntList call(IntList a, IntList b) {
+        return a.addAll(b);
+      }
+    }
+
+    /** The distinct values, ascending. */
+    static final class SortedDistinct implements Function<IntList, int[]> {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public int[] call(IntList list) {
+        int[] a = Arrays.copyOf(list.values, list.size);
+        Arrays.sort(a);
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+          if (n == 0 || a[i] != a[n - 1]) {
+            a[n++] = a[i];
+          }
+        }
+        return Arrays.copyOf(a, n);
+      }
     }
   }
 

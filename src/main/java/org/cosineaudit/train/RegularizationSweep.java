@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -194,16 +195,34 @@ public final class RegularizationSweep {
     }
   }
 
+  /**
+   * Marks the held-out rows once (one window per user over all interactions), indexes them with
+   * one join per id map, and caches the two sides: the training side as {@link AlsTrainer#prepare}
+   * gives it to ALS, the held-out side indexed. The marked rows are cached (ints and a flag) only
+   * until both sides are.
+   */
   static Prepared prepare(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan) {
-    HeldOutSplit.Split split = HeldOutSplit.split(interactions, plan.splitMode(), plan.holdoutFraction(),
-        plan.splitSeed());
+    HeldOutSplit.Mode used = HeldOutSplit.resolve(interactions, plan.splitMode());
+    Dataset<Row> marked = indexed(HeldOutSplit.mark(interactions, used, plan.holdoutFraction(), plan.splitSeed()),
+        userIds, itemIds, col(HeldOutSplit.TEST)).persist(StorageLevel.MEMORY_AND_DISK());
+    Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
     int partitions = Math.max(plan.als().userBlocks(), plan.als().itemBlocks());
-    Dataset<Row> train = AlsTrainer.prepare(indexed(split.train(), userIds, itemIds), partitions)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> test = indexed(split.test(), userIds, itemIds).persist(StorageLevel.MEMORY_AND_DISK());
-    long trainRows = train.count();
-    AlsEvaluation.HeldOut heldOut = AlsEvaluation.HeldOut.of(train, test, plan.grid().feedback());
-    Prepared prepared = new Prepared(train, test, trainRows, heldOut, split.mode());
+    Dataset<Row> train = AlsTrainer.prepare(marked.where(col(HeldOutSplit.TEST).equalTo(false)).select(side),
+        partitions).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> test = marked.where(col(HeldOutSplit.TEST)).select(side).persist(StorageLevel.MEMORY_AND_DISK());
+    long trainRows;
+    AlsEvaluation.HeldOut heldOut;
+    try {
+      trainRows = train.count();
+      heldOut = AlsEvaluation.HeldOut.of(train, test, plan.grid().feedback()); // caches the held-out side
+    } catch (RuntimeException e) {
+      train.unpersist(false);
+      test.unpersist(false);
+      throw e;
+    } finally {
+      marked.unpersist(false);
+    }
+    Prepared prepared = new Prepared(train, test, trainRows, heldOut, used);
     if (heldOut.testRows() > 0) {
       try {
         // fail before the first model is trained, not while evaluating it
@@ -217,14 +236,23 @@ public final class RegularizationSweep {
     return prepared;
   }
 
-  /** Interactions with dense int ids ({@link AlsTrainer#USER}, {@link AlsTrainer#ITEM}, value). */
-  static Dataset<Row> indexed(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds) {
+  /**
+   * Interactions with dense int ids ({@link AlsTrainer#USER}, {@link AlsTrainer#ITEM}, value as
+   * float) and {@code extra} columns of {@code interactions}.
+   */
+  static Dataset<Row> indexed(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds,
+      Column... extra) {
     Dataset<Row> u = userIds.select(col("id").as("_user"), col("index").as(AlsTrainer.USER));
     Dataset<Row> i = itemIds.select(col("id").as("_item"), col("index").as(AlsTrainer.ITEM));
+    Column[] columns = new Column[3 + extra.length];
+    columns[0] = col(AlsTrainer.USER);
+    columns[1] = col(AlsTrainer.ITEM);
+    columns[2] = col("value").cast("float").as(AlsTrainer.VALUE);
+    System.arraycopy(extra, 0, columns, 3, extra.length);
     return interactions
         .join(u, interactions.col("user").equalTo(u.col("_user")))
         .join(i, interactions.col("item").equalTo(i.col("_item")))
-        .select(col(AlsTrainer.USER), col(AlsTrainer.ITEM), col("value").cast("float").as(AlsTrainer.VALUE));
+        .select(columns);
   }
 
   private static void trainAll(SparkSession spark, List<ModelSpec> pending, Prepared data, Dataset<Row> userIds,
