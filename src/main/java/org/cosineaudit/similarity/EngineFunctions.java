@@ -217,13 +217,28 @@ final class EngineFunctions {
     }
   }
 
-  /** Each block once, keyed by the query task that owns it. */
-  static final class QueryBlocks implements PairFlatMapFunction<PackedPartition, Integer, IndexedBlock> {
+  /** Which copies of a block a task receives: the query blocks it owns, or the targets it scores. */
+  private enum BlockRole { QUERY, TARGET }
+
+  /** Keys every packed block by the task(s) that receive it in the given {@link BlockRole}. */
+  static final class RouteBlocks implements PairFlatMapFunction<PackedPartition, Integer, IndexedBlock> {
     private static final long serialVersionUID = 1L;
     private final BlockPlan plan;
+    private final BlockRole role;
 
-    QueryBlocks(BlockPlan plan) {
+    private RouteBlocks(BlockPlan plan, BlockRole role) {
       this.plan = plan;
+      this.role = role;
+    }
+
+    /** Each block once, keyed by the query task that owns it. */
+    static RouteBlocks queries(BlockPlan plan) {
+      return new RouteBlocks(plan, BlockRole.QUERY);
+    }
+
+    /** Each block once per task that scores it as a target. */
+    static RouteBlocks targets(BlockPlan plan) {
+      return new RouteBlocks(plan, BlockRole.TARGET);
     }
 
     @Override
@@ -231,29 +246,15 @@ final class EngineFunctions {
       List<Tuple2<Integer, IndexedBlock>> out = new ArrayList<>();
       for (int i = 0; i < p.blocks().size(); i++) {
         int g = plan.index(p.partition(), i);
-        out.add(new Tuple2<>(plan.taskOfBlock()[g], new IndexedBlock(g, p.blocks().get(i))));
-      }
-      return out.iterator();
-    }
-  }
-
-  /** Each block once per task that scores it as a target. */
-  static final class TargetBlocks implements PairFlatMapFunction<PackedPartition, Integer, IndexedBlock> {
-    private static final long serialVersionUID = 1L;
-    private final BlockPlan plan;
-
-    TargetBlocks(BlockPlan plan) {
-      this.plan = plan;
-    }
-
-    @Override
-    public Iterator<Tuple2<Integer, IndexedBlock>> call(PackedPartition p) {
-      List<Tuple2<Integer, IndexedBlock>> out = new ArrayList<>();
-      for (int i = 0; i < p.blocks().size(); i++) {
-        int g = plan.index(p.partition(), i);
-        for (int t = 0; t < plan.tasks(); t++) {
-          if (plan.taskNeeds(t, g)) {
-            out.add(new Tuple2<>(t, new IndexedBlock(g, p.blocks().get(i))));
+        IndexedBlock block = new IndexedBlock(g, p.blocks().get(i));
+        switch (role) {
+          case QUERY -> out.add(new Tuple2<>(plan.taskOfBlock()[g], block));
+          case TARGET -> {
+            for (int t = 0; t < plan.tasks(); t++) {
+              if (plan.taskNeeds(t, g)) {
+                out.add(new Tuple2<>(t, block));
+              }
+            }
           }
         }
       }

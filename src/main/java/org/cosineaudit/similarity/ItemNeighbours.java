@@ -242,9 +242,9 @@ public final class ItemNeighbours {
         EngineFunctions.BlockPlan plan = EngineFunctions.BlockPlan.of(blocksPerPartition, tasks, blocks > 1);
         HashPartitioner byTask = new HashPartitioner(tasks);
         JavaPairRDD<Integer, EngineFunctions.IndexedBlock> queries = packed
-            .flatMapToPair(new EngineFunctions.QueryBlocks(plan)).partitionBy(byTask);
+            .flatMapToPair(EngineFunctions.RouteBlocks.queries(plan)).partitionBy(byTask);
         JavaPairRDD<Integer, EngineFunctions.IndexedBlock> targets = packed
-            .flatMapToPair(new EngineFunctions.TargetBlocks(plan)).partitionBy(byTask);
+            .flatMapToPair(EngineFunctions.RouteBlocks.targets(plan)).partitionBy(byTask);
         JavaPairRDD<String, NeighbourList> lists = JavaPairRDD.fromJavaRDD(queries.zipPartitions(targets,
             new EngineFunctions.NeighbourSearch(kEff, EngineOptions.CHUNK_ROWS, plan, flops, gemmNanos, rescored,
                 blasNames)));

@@ -245,6 +245,21 @@ public final class InteractionMatrix {
     }
   }
 
+  /** A sparse row's item indices and values ({@link #ROWS_SCHEMA} columns 1 and 2) as primitive arrays. */
+  private record SparseEntries(int[] items, double[] values) {
+    static SparseEntries of(Row r) {
+      List<Integer> items = r.getList(1);
+      List<Double> values = r.getList(2);
+      int[] idx = new int[items.size()];
+      double[] val = new double[items.size()];
+      for (int j = 0; j < idx.length; j++) {
+        idx[j] = items.get(j);
+        val[j] = values.get(j);
+      }
+      return new SparseEntries(idx, val);
+    }
+  }
+
   /** Sparse row -> mllib vector of length p. */
   static final class ToVector implements Function<Row, Vector> {
     private static final long serialVersionUID = 1L;
@@ -256,15 +271,8 @@ public final class InteractionMatrix {
 
     @Override
     public Vector call(Row r) {
-      List<Integer> items = r.getList(1);
-      List<Double> values = r.getList(2);
-      int[] idx = new int[items.size()];
-      double[] val = new double[items.size()];
-      for (int j = 0; j < idx.length; j++) {
-        idx[j] = items.get(j);
-        val[j] = values.get(j);
-      }
-      return Vectors.sparse(p, idx, val);
+      SparseEntries e = SparseEntries.of(r);
+      return Vectors.sparse(p, e.items(), e.values());
     }
   }
 
@@ -279,15 +287,8 @@ public final class InteractionMatrix {
 
     @Override
     public Row call(Row r) {
-      List<Integer> items = r.getList(1);
-      List<Double> values = r.getList(2);
-      int[] idx = new int[items.size()];
-      double[] val = new double[items.size()];
-      for (int j = 0; j < idx.length; j++) {
-        idx[j] = items.get(j);
-        val[j] = values.get(j);
-      }
-      double[] f = model.value().userFactor(idx, val);
+      SparseEntries e = SparseEntries.of(r);
+      double[] f = model.value().userFactor(e.items(), e.values());
       float[] out = new float[f.length];
       for (int c = 0; c < f.length; c++) {
         out[c] = (float) f[c];

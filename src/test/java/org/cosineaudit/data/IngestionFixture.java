@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.run.OutputSpec;
@@ -38,6 +40,13 @@ final class IngestionFixture {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A Parquet table {@code dir/name} of the rows, in one file so its row numbers follow the given order. */
+  static Path writeParquet(Path dir, String name, StructType schema, Row... rows) {
+    Path p = dir.resolve(name);
+    spark().createDataFrame(Arrays.asList(rows), schema).coalesce(1).write().parquet(p.toString());
+    return p;
   }
 
   /** Options as alternating key, value. */

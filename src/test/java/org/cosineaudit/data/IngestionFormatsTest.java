@@ -4,15 +4,13 @@ import static org.cosineaudit.data.IngestionFixture.interactions;
 import static org.cosineaudit.data.IngestionFixture.read;
 import static org.cosineaudit.data.IngestionFixture.rejects;
 import static org.cosineaudit.data.IngestionFixture.sorted;
-import static org.cosineaudit.data.IngestionFixture.spark;
 import static org.cosineaudit.data.IngestionFixture.write;
+import static org.cosineaudit.data.IngestionFixture.writeParquet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -122,15 +120,12 @@ class IngestionFormatsTest {
   void parquetWithRenamedColumnsLongIdsAndRowNumbersInRejects() {
     StructType schema = new StructType().add("uid", DataTypes.LongType).add("iid", DataTypes.LongType)
         .add("w", DataTypes.DoubleType).add("t", DataTypes.LongType);
-    Dataset<Row> df = spark().createDataFrame(List.of(
+    Path pq = writeParquet(dir, "pq", schema,
         RowFactory.create(1L, 10L, 2.0, 5L),
         RowFactory.create(2L, 10L, Double.NaN, 6L),
         RowFactory.create(null, 11L, 1.0, 7L),
-        RowFactory.create(3L, 12L, 4.0, null)), schema).coalesce(1);
-    String path = dir.resolve("pq").toString();
-    df.write().parquet(path);
-    Ingested in = read(dir, Path.of(path), "user-col", "uid", "item-col", "iid", "value-col", "w",
-        "timestamp-col", "t");
+        RowFactory.create(3L, 12L, 4.0, null));
+    Ingested in = read(dir, pq, "user-col", "uid", "item-col", "iid", "value-col", "w", "timestamp-col", "t");
     assertEquals(InputFormat.PARQUET, in.layout().format());
     assertEquals(sorted("1 10 2.0 5", "3 12 4.0 null"), interactions(in));
     // Parquet rows are numbered 1.. within their file, like lines
@@ -142,10 +137,9 @@ class IngestionFormatsTest {
   void parquetDefaultsToTheContractColumnNamesAndRebuildsRawTextOfDuplicates() {
     StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
         .add("value", DataTypes.DoubleType).add("timestamp", DataTypes.LongType);
-    String path = dir.resolve("contract").toString();
-    spark().createDataFrame(List.of(RowFactory.create("a", "b", 1.0, null), RowFactory.create("a", "b", 2.0, 5L)),
-        schema).coalesce(1).write().parquet(path);
-    Ingested in = read(dir, Path.of(path), "feedback", "implicit", "duplicates", "keep-last");
+    Path contract = writeParquet(dir, "contract", schema,
+        RowFactory.create("a", "b", 1.0, null), RowFactory.create("a", "b", 2.0, 5L));
+    Ingested in = read(dir, contract, "feedback", "implicit", "duplicates", "keep-last");
     assertEquals(List.of("a b 2.0 5"), interactions(in));
     assertEquals(List.of("1 superseded_duplicate user=a, item=b, value=1.0, timestamp=null"), rejects(in));
   }
