@@ -345,12 +345,17 @@ public final class Ingestion {
         valid,
         when(valid, col("user")).otherwise(col("source")),
         when(valid, col("item")).otherwise(col("line").cast("string"))};
-    WindowSpec pair = Window.partitionBy(col("k0"), col("k1"), col("k2"));
+    // "user" leads the keys without changing the groups (it is k1 for valid rows and null for the
+    // others, which are single-row groups anyway), so that the rows can be partitioned by user
+    // alone: the window reuses that exchange, and so does every later per-user step on the
+    // accepted rows (the held-out split's window), which then needs no shuffle of its own. Rows
+    // without a user (rejects, header and blank lines) share one partition.
+    WindowSpec pair = Window.partitionBy(col("user"), col("k0"), col("k1"), col("k2"));
     WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
-    // partition explicitly by the window keys: the window reuses this exchange, and the
-    // partition count follows the input size instead of spark.sql.shuffle.partitions
+    // partition explicitly: the partition count follows the input size instead of
+    // spark.sql.shuffle.partitions
     Dataset<Row> keyed = parsed.withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
-        .repartition(partitions, col("k0"), col("k1"), col("k2"));
+        .repartition(partitions, col("user"));
     Dataset<Row> ranked = keyed.withColumn("n", count(lit(1)).over(pair))
         .withColumn("rn", row_number().over(lastFirst));
     Column policyFate = switch (policy) {
