@@ -1,8 +1,10 @@
 package org.cosineaudit.audit;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.cosineaudit.audit.Check.Bound;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.OptionSpec;
@@ -99,7 +101,7 @@ public record AuditThresholds(
 
   /** Reads and checks every level; a warning level beyond its failure level is an error. */
   public static AuditThresholds from(Settings s) {
-    List<Levels> l = new ArrayList<>();
+    Map<String, Levels> l = new HashMap<>();
     for (Spec spec : SPECS) {
       List<Double> v = s.reals(spec.key());
       if (v.size() != 2) {
@@ -114,10 +116,15 @@ public record AuditThresholds(
             "invalid value for '%s': warning level %s is beyond the failure level %s; the warning must come first (%s)",
             spec.key(), v.get(0), v.get(1), spec.bound() == Bound.AT_LEAST ? "WARN >= FAIL" : "WARN <= FAIL"));
       }
-      l.add(new Levels(warn, fail, spec.bound()));
+      l.put(spec.key(), new Levels(warn, fail, spec.bound()));
     }
-    return new AuditThresholds(l.get(0), l.get(1), l.get(2), l.get(3), s.real("near-zero-norm-ratio"), l.get(4),
-        l.get(5), l.get(6), l.get(7), l.get(8), l.get(9), l.get(10), l.get(11), l.get(12), l.get(13), l.get(14),
-        l.get(15), l.get(16), l.get(17), l.get(18));
+    // by key, not by position: a check added anywhere in SPECS cannot shift the others
+    return new AuditThresholds(l.get("max-dimension-mismatch"), l.get("max-non-finite"), l.get("max-zero-norm"),
+        l.get("max-near-zero-norm"), s.real("near-zero-norm-ratio"), l.get("max-duplicate-ids"),
+        l.get("max-norm-cv"), l.get("max-norm-popularity-spearman"), l.get("max-mean-cosine"),
+        l.get("max-first-component-share"), l.get("max-hubness-skew"), l.get("max-hub-occurrence"),
+        l.get("max-removed-ids"), l.get("max-added-ids"), l.get("min-drift-jaccard"), l.get("min-drift-rbo"),
+        l.get("min-drift-decile-jaccard"), l.get("min-gauge-agreement"), l.get("min-score-cosine-agreement"),
+        l.get("min-dot-agreement"));
   }
 }
