@@ -17,10 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.audit.Snapshots.Vec;
-import org.cosineaudit.config.Settings;
 import org.cosineaudit.io.Tables;
-import org.cosineaudit.run.Outcome;
-import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Planted problems, each caught by its own check, on small snapshots (library calls, no CLI). */
 class AuditChecksTest {
 
-  static final AuditJob JOB = new AuditJob();
   @TempDir Path dir;
 
   private SparkSession spark() {
@@ -39,18 +35,11 @@ class AuditChecksTest {
   private AuditJob.Result audit(String name, String embeddings, Map<String, String> extra) {
     Map<String, String> m = new HashMap<>(extra);
     m.put("embeddings", embeddings);
-    m.put("output", dir.resolve("out-" + name).toString());
-    Settings s = Settings.of("audit", JOB.options(), m);
-    AuditJob.Config c = JOB.configure(s);
-    RunOutput out = RunOutput.open(spark(), "audit", s, c.output(), Map.of());
-    AuditJob.Result r = AuditJob.execute(spark(), c, out);
-    out.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
-    return r;
+    return Snapshots.audit(spark(), m, dir.resolve("out-" + name));
   }
 
   private static Check check(AuditJob.Result r, String name) {
-    return r.checks().stream().filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no check " + name + " in " + r.checks()));
+    return Snapshots.check(r, name);
   }
 
   @Test

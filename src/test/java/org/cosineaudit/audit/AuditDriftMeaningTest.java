@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.audit.Snapshots.Vec;
-import org.cosineaudit.config.Settings;
 import org.cosineaudit.io.Tables;
-import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Drift against a baseline and the meaning checks, on planted snapshots. */
 class AuditDriftMeaningTest {
 
-  static final AuditJob JOB = new AuditJob();
   /** A strong, fixed prediction-preserving gauge: U -> U D, V -> V D^-1. */
   static final double[] D = {8, 0.125, 1, 4, 0.25, 1, 2, 0.5};
   @TempDir Path dir;
@@ -33,19 +29,11 @@ class AuditDriftMeaningTest {
   }
 
   private AuditJob.Result audit(String name, Map<String, String> options) {
-    Map<String, String> m = new HashMap<>(options);
-    m.put("output", dir.resolve("out-" + name).toString());
-    Settings s = Settings.of("audit", JOB.options(), m);
-    AuditJob.Config c = JOB.configure(s);
-    RunOutput out = RunOutput.open(spark(), "audit", s, c.output(), Map.of());
-    AuditJob.Result r = AuditJob.execute(spark(), c, out);
-    out.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
-    return r;
+    return Snapshots.audit(spark(), options, dir.resolve("out-" + name));
   }
 
   private static Check check(AuditJob.Result r, String name) {
-    return r.checks().stream().filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no check " + name + " in " + r.checks()));
+    return Snapshots.check(r, name);
   }
 
   private static List<Vec> scaled(List<Vec> vs, double[] d, boolean inverse) {

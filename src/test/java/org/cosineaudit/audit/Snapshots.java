@@ -2,7 +2,9 @@ package org.cosineaudit.audit;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -10,6 +12,9 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.config.Settings;
+import org.cosineaudit.run.Outcome;
+import org.cosineaudit.run.RunOutput;
 
 /** Small deterministic embedding snapshots with planted problems, written as factors tables. */
 final class Snapshots {
@@ -69,5 +74,27 @@ final class Snapshots {
     String p = dir.toString();
     spark.createDataFrame(rows, FACTORS).coalesce(2).write().mode(SaveMode.Overwrite).parquet(p);
     return p;
+  }
+
+  /**
+   * Runs the audit with {@code options} into {@code output}, completed as the CLI would (manifest,
+   * marker); returns its result.
+   */
+  static AuditJob.Result audit(SparkSession spark, Map<String, String> options, Path output) {
+    AuditJob job = new AuditJob();
+    Map<String, String> m = new HashMap<>(options);
+    m.put("output", output.toString());
+    Settings s = Settings.of("audit", job.options(), m);
+    AuditJob.Config c = job.configure(s);
+    RunOutput out = RunOutput.open(spark, "audit", s, c.output(), Map.of());
+    AuditJob.Result r = AuditJob.execute(spark, c, out);
+    out.complete(r.failed() ? Outcome.checksFailed(List.of()) : Outcome.ok(List.of()));
+    return r;
+  }
+
+  /** The check called {@code name} of a result; fails the test when there is none. */
+  static Check check(AuditJob.Result r, String name) {
+    return r.checks().stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no check " + name + " in " + r.checks()));
   }
 }
