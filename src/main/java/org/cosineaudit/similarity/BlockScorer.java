@@ -123,8 +123,9 @@ public final class BlockScorer {
       int qoff = qr * d;
       long qorder = q.order(qr);
       String qid = q.id(qr);
-      // bounds the float error of every score of this query row (|q|·|t| ≤ |q|·max|t|)
-      double tol = bound * FactorBlock.norm(qd, qoff, d);
+      // bounds the float error of every score of this query row (|q|·|t| ≤ |q|·max|t|), plus an
+      // absolute term for scores near the smallest normal float (subnormals, flush-to-zero BLAS)
+      double tol = bound * FactorBlock.norm(qd, qoff, d) + 2.0 * d * Float.MIN_NORMAL;
       double threshold = topK.threshold(row);
       int base = j * nt;
       if (targetThreshold == null) {

@@ -32,6 +32,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.Feedback;
 import org.cosineaudit.run.InputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -59,6 +61,8 @@ import scala.Tuple2;
  * refuses to start ({@link #requireBroadcastable}) instead of running out of memory.
  */
 public final class AlsEvaluation {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlsEvaluation.class);
 
   /**
    * Largest packed item-factor array evaluation broadcasts: 1 GiB (e.g. 4M items x rank 64).
@@ -280,6 +284,13 @@ public final class AlsEvaluation {
   static RankingAtK ranking(ALSModel model, HeldOut heldOut, int k, int userBlock, int itemChunk) {
     requireBroadcastable(heldOut.trainItems(), model.rank());
     UnseenTopK.Items items = packItems(model.itemFactors(), model.rank());
+    int nonFinite = nonFiniteRows(items);
+    if (nonFinite > 0) {
+      // ALS diverged for these items (e.g. extreme values or parameters): they are never
+      // recommended, which lowers the ranking metrics; say so rather than report a "bad model"
+      LOG.warn("evaluation: {} of {} item factors have NaN or infinite components; those items are never "
+          + "recommended (check the input values and the regularization)", nonFinite, items.size());
+    }
     SparkSession spark = model.itemFactors().sparkSession();
     Broadcast<UnseenTopK.Items> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(items);
     try {
@@ -300,6 +311,22 @@ public final class AlsEvaluation {
   }
 
   /** The model's item factors on the driver, packed per partition on executors (no boxed rows). */
+  /** Items whose factor has a NaN or infinite component. */
+  static int nonFiniteRows(UnseenTopK.Items items) {
+    float[] data = items.data();
+    int d = items.dim();
+    int n = 0;
+    for (int i = 0; i < items.size(); i++) {
+      for (int j = 0; j < d; j++) {
+        if (!Float.isFinite(data[i * d + j])) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
   static UnseenTopK.Items packItems(Dataset<Row> itemFactors, int rank) {
     return UnseenTopK.Items.concat(itemFactors.select("id", "features").javaRDD().mapPartitions(new PackItems(rank))
         .collect(), rank);

@@ -20,8 +20,10 @@ import org.cosineaudit.similarity.TopK;
  * scores by ascending item id. So the result is the exact top-k of the double dot products of
  * the stored float vectors: independent of blocking, item layout and the BLAS in use.
  *
- * <p>A user gets fewer than k items when fewer than k are unseen (none when every item is seen)
- * and skips items whose score is NaN. Not thread-safe: one instance per task; its scratch
+ * <p>A user gets fewer than k items when fewer than k are unseen (none when every item is seen).
+ * Items whose exact score is NaN (a NaN component in the item's or the user's factor) are never
+ * recommended; a NaN factor does not hide any other item (scores that overflow float, and
+ * non-finite tolerances, fall through to the exact double score). Not thread-safe: one instance per task; its scratch
  * buffer holds {@code itemChunk x userBlock} floats (4 MiB at the defaults).
  */
 public final class UnseenTopK {
@@ -59,7 +61,12 @@ public final class UnseenTopK {
     int d = items.dim();
     for (int i = 0; i < items.size(); i++) {
       int c = i / itemChunk;
-      chunkMaxNorm[c] = Math.max(chunkMaxNorm[c], FactorBlock.norm(items.data(), i * d, d));
+      double norm = FactorBlock.norm(items.data(), i * d, d);
+      // a non-finite item must not make its whole chunk's tolerance NaN (which would hide every
+      // item of the chunk): its own scores are non-finite and go to the exact path below
+      if (Double.isFinite(norm)) {
+        chunkMaxNorm[c] = Math.max(chunkMaxNorm[c], norm);
+      }
     }
     this.blas = BLAS.getInstance();
   }
@@ -110,17 +117,25 @@ public final class UnseenTopK {
     for (int j = 0; j < m; j++) {
       int uoff = (u0 + j) * d;
       int[] userSeen = seen[u0 + j];
-      double tol = bound * FactorBlock.norm(users, uoff, d);
+      // relative rounding error, plus an absolute term for scores near or below the smallest
+      // normal float (subnormal results, or a BLAS that flushes them to zero)
+      double tol = bound * FactorBlock.norm(users, uoff, d) + 2.0 * d * Float.MIN_NORMAL;
       double threshold = top.threshold(j);
       int base = j * nt;
       for (int c = 0; c < nt; c++) {
-        // cheap float test first; only candidates that may enter are checked and rescored
-        if (buffer[base + c] + tol >= threshold) {
+        // cheap float test first; only candidates that may enter are checked and rescored. A
+        // non-finite float score (overflow, or a NaN factor) or tolerance proves nothing: such
+        // candidates take the exact path
+        float f = buffer[base + c];
+        if (!Float.isFinite(f) || !(f + tol < threshold)) {
           int item = ids[i0 + c];
           if (Arrays.binarySearch(userSeen, item) >= 0) {
             continue;
           }
           double exact = BlockScorer.dot(users, uoff, td, (i0 + c) * d, d);
+          if (Double.isNaN(exact)) {
+            continue; // no score, no rank: a NaN factor is never recommended (TopK must not see NaN)
+          }
           if (top.offer(j, exact, item, null)) {
             threshold = top.threshold(j);
           }

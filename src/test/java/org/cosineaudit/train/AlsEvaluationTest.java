@@ -88,6 +88,13 @@ class AlsEvaluationTest {
   }
 
   @Test
+  void itemFactorsWithNanOrInfinityAreCountedForTheWarning() {
+    UnseenTopK.Items items = new UnseenTopK.Items(new int[] {0, 1, 2, 3},
+        new float[] {1, 2, Float.NaN, 0, 3, Float.POSITIVE_INFINITY, 4, 5}, 2);
+    assertEquals(2, AlsEvaluation.nonFiniteRows(items));
+  }
+
+  @Test
   void implicitMetricsEqualTheOldRecommendForUserSubsetRoute() {
     Map<String, Double> m = AlsEvaluation.evaluate(implicitModel, Feedback.IMPLICIT, implicitHeldOut, K);
     RankingAtK reference = oldRoute(implicitModel, Feedback.IMPLICIT, K);

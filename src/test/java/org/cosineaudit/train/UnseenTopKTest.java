@@ -65,6 +65,19 @@ class UnseenTopKTest {
   }
 
   @Test
+  void aNanFactorHidesNoOtherItemAndFloatOverflowStillRanks() {
+    // one chunk of 5 items: item 1 has a NaN component, item 4's float score overflows to +inf
+    UnseenTopK.Items packed = new UnseenTopK.Items(new int[] {0, 1, 2, 3, 4},
+        new float[] {1, 0, Float.NaN, 0, 0, 1, 1, 1, 3e38f, 3e38f}, 2);
+    float[] users = {1, 0.5f, Float.NaN, 1};
+    int[][] got = new UnseenTopK(packed, 10, 2, 5).recommend(users, 2, new int[][] {{}, {}});
+    // user 0: item4 4.5e38 (exact in double), item3 1.5, item0 1, item2 0.5; item1 NaN is never ranked
+    assertArrayEquals(new int[] {4, 3, 0, 2}, got[0]);
+    // user 1 has a NaN component: every score is NaN, nothing is recommended
+    assertEquals(0, got[1].length);
+  }
+
+  @Test
   void userWhoHasSeenEveryItemGetsNothingAndOthersAreUnaffected() {
     Random rnd = new Random(5);
     UnseenTopK.Items packed = randomItems(rnd, 50, 4);
