@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.testing.BenchmarkSession;
 
 /**
  * The unit costs behind the cluster cost models of docs/cluster.md (not a test; excluded from
@@ -54,10 +55,7 @@ public final class CostModelBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SparkSession spark = SparkSession.builder().master(master).appName("cost-model-benchmark")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.showConsoleProgress", "false").getOrCreate();
+    SparkSession spark = BenchmarkSession.start("cost-model-benchmark", master, 4);
     System.out.printf("# cost-model benchmark (%s, %d processors, Java %s, BLAS %s)%n%n", master,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getSimpleName());

@@ -32,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.testing.BenchmarkSession;
 import scala.Tuple2;
 
 /**
@@ -97,10 +98,7 @@ public final class SimilarityBenchmark {
   }
 
   void run(Args a) throws Exception {
-    SparkSession spark = SparkSession.builder().master(a.master()).appName("similarity-benchmark")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.showConsoleProgress", "false").getOrCreate();
+    SparkSession spark = BenchmarkSession.start("similarity-benchmark", a.master(), 8);
     int cores = spark.sparkContext().defaultParallelism();
     EngineOptions options = EngineOptions.defaults().withBlockSize(a.blockSize());
     line("# similarity benchmark");

@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.cosineaudit.testing.BenchmarkSession;
 
 /**
  * The unit cost behind "1,000,000 items x 20 models (190 pairs)" of docs/stability.md (not a test;
@@ -56,10 +57,7 @@ public final class StabilityBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SparkSession spark = SparkSession.builder().master(master).appName("stability-benchmark")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.showConsoleProgress", "false").getOrCreate();
+    SparkSession spark = BenchmarkSession.start("stability-benchmark", master, 8);
     Path dir = Files.createTempDirectory("stability-benchmark");
     int pairs = models * (models - 1) / 2;
     System.out.printf(Locale.ROOT, "# Stability agreement pass: %d models (%d pairs), k = %d, bootstrap %d, %s, "
@@ -102,6 +100,11 @@ public final class StabilityBenchmark {
       double[] prev = unit.size() > 1 ? unit.get(unit.size() - 2) : new double[] {0, 0, 0};
       double perComparison = (last[1] - prev[1]) / (last[0] - prev[0]);
       double target = 1e6 * 190;
+      if (!(perComparison > 0)) {
+        System.out.printf(Locale.ROOT, "%nNo marginal cost: the sizes are too small (fixed costs dominate and vary); "
+            + "use larger --items, e.g. 200000,400000%n");
+        return;
+      }
       System.out.printf(Locale.ROOT, "%nMarginal CPU cost between the two largest rows: %.2f µs per item x pair. "
           + "Extrapolated to 1,000,000 items x 190 pairs: %.0f core-seconds = %.1f core-hours (%.1f minutes on "
           + "100 cores at this machine's per-core speed, before shuffle I/O between machines); load at end %s%n",
