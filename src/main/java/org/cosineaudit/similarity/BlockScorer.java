@@ -123,9 +123,8 @@ public final class BlockScorer {
       int qoff = qr * d;
       long qorder = q.order(qr);
       String qid = q.id(qr);
-      // bounds the float error of every score of this query row (|q|·|t| ≤ |q|·max|t|), plus an
-      // absolute term for scores near the smallest normal float (subnormals, flush-to-zero BLAS)
-      double tol = bound * FactorBlock.norm(qd, qoff, d) + 2.0 * d * Float.MIN_NORMAL;
+      // bounds the float error of every score of this query row (|q|·|t| ≤ |q|·max|t|)
+      double tol = tolerance(bound, qd, qoff, d);
       double threshold = topK.threshold(row);
       int base = j * nt;
       if (targetThreshold == null) {
@@ -160,6 +159,16 @@ public final class BlockScorer {
         }
       }
     }
+  }
+
+  /**
+   * What to add to a float score of the vector {@code v[off .. off+d)} to get a value no exact
+   * score can exceed: {@code scaledBound} ({@link #roundingBound} times the largest norm on the
+   * other side) times |v|, plus an absolute term for scores near the smallest normal float
+   * (subnormal results, or a BLAS that flushes them to zero).
+   */
+  public static double tolerance(double scaledBound, float[] v, int off, int d) {
+    return scaledBound * FactorBlock.norm(v, off, d) + 2.0 * d * Float.MIN_NORMAL;
   }
 
   /**

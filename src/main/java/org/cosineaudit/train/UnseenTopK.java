@@ -117,9 +117,7 @@ public final class UnseenTopK {
     for (int j = 0; j < m; j++) {
       int uoff = (u0 + j) * d;
       int[] userSeen = seen[u0 + j];
-      // relative rounding error, plus an absolute term for scores near or below the smallest
-      // normal float (subnormal results, or a BLAS that flushes them to zero)
-      double tol = bound * FactorBlock.norm(users, uoff, d) + 2.0 * d * Float.MIN_NORMAL;
+      double tol = BlockScorer.tolerance(bound, users, uoff, d);
       double threshold = top.threshold(j);
       int base = j * nt;
       for (int c = 0; c < nt; c++) {

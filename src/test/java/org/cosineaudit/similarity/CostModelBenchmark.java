@@ -43,13 +43,13 @@ public final class CostModelBenchmark {
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
-        case "--items" -> items = SimilarityBenchmark.Args.ints(v);
+        case "--items" -> items = BenchmarkSession.ints(v);
         case "--dim" -> dim = Integer.parseInt(v);
         case "--k" -> k = Integer.parseInt(v);
         case "--ratings" -> ratings = Integer.parseInt(v);
         case "--users" -> users = Integer.parseInt(v);
         case "--als-items" -> alsItems = Integer.parseInt(v);
-        case "--ranks" -> ranks = SimilarityBenchmark.Args.ints(v);
+        case "--ranks" -> ranks = BenchmarkSession.ints(v);
         case "--iterations" -> iterations = Integer.parseInt(v);
         case "--master" -> master = v;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);

@@ -74,9 +74,9 @@ public final class SimilarityBenchmark {
           case "--dim" -> dim = Integer.parseInt(v);
           case "--k" -> k = Integer.parseInt(v);
           case "--block-size" -> block = Integer.parseInt(v);
-          case "--scaling" -> scaling = ints(v);
+          case "--scaling" -> scaling = BenchmarkSession.ints(v);
           case "--blockmatrix" -> bm = Boolean.parseBoolean(v);
-          case "--colsim" -> colsim = ints(v);
+          case "--colsim" -> colsim = BenchmarkSession.ints(v);
           case "--colsim-budget" -> budget = Double.parseDouble(v);
           case "--master" -> master = v;
           case "--report" -> reportFile = v;
@@ -86,15 +86,6 @@ public final class SimilarityBenchmark {
       return new Args(items, dim, k, block, scaling, bm, colsim, budget, master, reportFile);
     }
 
-    static List<Integer> ints(String v) {
-      List<Integer> out = new ArrayList<>();
-      if (!v.isBlank() && !v.equals("none")) {
-        for (String s : v.split(",")) {
-          out.add(Integer.parseInt(s.trim()));
-        }
-      }
-      return out;
-    }
   }
 
   void run(Args a) throws Exception {

@@ -49,7 +49,7 @@ public final class StabilityBenchmark {
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
-        case "--items" -> itemCounts = java.util.Arrays.stream(v.split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--items" -> itemCounts = BenchmarkSession.ints(v);
         case "--models" -> models = Integer.parseInt(v);
         case "--k" -> k = Integer.parseInt(v);
         case "--bootstrap" -> bootstrap = Integer.parseInt(v);

@@ -1,5 +1,7 @@
 package org.cosineaudit.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -9,6 +11,17 @@ import org.apache.spark.sql.SparkSession;
 public final class BenchmarkSession {
 
   private BenchmarkSession() {}
+
+  /** A comma-separated list of integers; empty or "none" gives an empty list. */
+  public static List<Integer> ints(String v) {
+    List<Integer> out = new ArrayList<>();
+    if (!v.isBlank() && !v.equals("none")) {
+      for (String s : v.split(",")) {
+        out.add(Integer.parseInt(s.trim()));
+      }
+    }
+    return out;
+  }
 
   public static SparkSession start(String app, String master, int shufflePartitions) {
     return SparkSession.builder().master(master).appName(app)
