@@ -100,10 +100,13 @@ public final class HeldOutSplit {
     Column order = used == Mode.TIME
         ? col("timestamp").desc()
         : xxhash64(lit(seed), col("user"), col("item")).asc();
-    WindowSpec perUser = Window.partitionBy("user");
+    // one window spec for both columns (the count over the whole user frame), so Spark sorts
+    // the rows once: a count over an unordered spec would be a second window with a sort of its own
+    WindowSpec perUser = Window.partitionBy("user").orderBy(order, col("item").asc());
     return interactions
-        .withColumn("_n", count(lit(1)).over(perUser))
-        .withColumn("_pos", row_number().over(perUser.orderBy(order, col("item").asc())))
+        .withColumn("_n", count(lit(1)).over(
+            perUser.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing())))
+        .withColumn("_pos", row_number().over(perUser))
         .withColumn(TEST, col("_pos").leq(floor(col("_n").multiply(fraction))))
         .drop("_n", "_pos");
   }

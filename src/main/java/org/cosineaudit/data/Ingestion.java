@@ -339,17 +339,19 @@ public final class Ingestion {
    */
   static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy, int partitions) {
     // One window over all rows, so the input is parsed once: valid rows are grouped by
-    // (user, item); every other row is its own group (its file and line are unique).
+    // (user, item), keys (user, true, null, item); every other row has no user and is its own
+    // group, keys (null, false, file, line), unique. k1 is null for valid rows because "user"
+    // already leads the keys: repeating it there would compare the user's id twice in every
+    // comparison of the window's sort.
     Column valid = col("fate").equalTo(FATE_VALID);
     Column[] keys = {
         valid,
-        when(valid, col("user")).otherwise(col("source")),
+        when(valid, lit(null).cast("string")).otherwise(col("source")),
         when(valid, col("item")).otherwise(col("line").cast("string"))};
-    // "user" leads the keys without changing the groups (it is k1 for valid rows and null for the
-    // others, which are single-row groups anyway), so that the rows can be partitioned by user
-    // alone: the window reuses that exchange, and so does every later per-user step on the
-    // accepted rows (the held-out split's window), which then needs no shuffle of its own. Rows
-    // without a user (rejects, header and blank lines) share one partition.
+    // "user" leads the keys so that the rows can be partitioned by user alone: the window reuses
+    // that exchange, and so does every later per-user step on the accepted rows (the held-out
+    // split's window), which then needs no shuffle of its own. Rows without a user (rejects,
+    // header and blank lines) share one partition.
     WindowSpec pair = Window.partitionBy(col("user"), col("k0"), col("k1"), col("k2"));
     WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
     // partition explicitly: the partition count follows the input size instead of
