@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.ConfigResolver;
 import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.Versions;
 import org.cosineaudit.run.ExitCode;
 import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.Job;
@@ -158,9 +159,13 @@ public final class Main {
   }
 
   /** The settings that decide results; a resumed run must match them exactly. */
+  /** Key of {@link Versions#RESULTS} in the result configuration. */
+  public static final String RESULTS_VERSION = "results-version";
+
   public static Map<String, String> resultConfig(Settings settings) {
     Map<String, String> m = new LinkedHashMap<>(settings.values());
     m.keySet().removeAll(List.of("overwrite", "parallelism", "output", "checkpoint-dir"));
+    m.put(RESULTS_VERSION, Versions.RESULTS);
     return m;
   }
 }

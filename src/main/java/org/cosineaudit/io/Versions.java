@@ -11,6 +11,16 @@ import java.util.concurrent.TimeUnit;
 /** Versions recorded in every manifest: project, Spark, Scala, Java, Hadoop, BLAS, git commit. */
 public final class Versions {
 
+  /**
+   * Version of the numbers the jobs compute. Bump it with every change that alters results for the
+   * same configuration (metrics, splits, neighbour scores, statistics): it is part of every run's
+   * result configuration ({@code run-config.json}), so resuming an output written by code with
+   * another results version is refused instead of mixing old and new numbers in one run.
+   * History: 1, the first release; 2, exact unseen-item evaluation in the sweep (no 1,000-item
+   * cap on the seen filter).
+   */
+  public static final String RESULTS = "2";
+
   /** Set by submit.sh: the commit of the checkout that built the jar. */
   public static final String GIT_COMMIT_PROPERTY = "cosine.audit.git.commit";
 

@@ -3,8 +3,14 @@ package org.cosineaudit.run;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -70,7 +76,7 @@ public final class RunOutput {
       Path root = new Path(spec.path());
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       boolean resumed = false;
-      String configJson = Manifest.JSON.writeValueAsString(new java.util.TreeMap<>(resultConfig));
+      String configJson = Manifest.JSON.writeValueAsString(new TreeMap<>(resultConfig));
       if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
         throw new InputException("output " + root + " is a file; give a directory for --output");
       }
@@ -78,15 +84,17 @@ public final class RunOutput {
         if (spec.overwrite()) {
           LOG.info("--overwrite: deleting the previous contents of {}", root);
           fs.delete(root, true);
-        } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG
-            && configJson.equals(readString(fs, new Path(root, RUN_CONFIG)))) {
+        } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG) {
+          String previous = readString(fs, new Path(root, RUN_CONFIG));
+          if (!configJson.equals(previous)) {
+            throw new InputException("output directory " + root + " holds a run with a different configuration ("
+                + differences(previous, resultConfig) + "; see " + new Path(root, RUN_CONFIG)
+                + "); use another --output, or pass --overwrite to replace it");
+          }
           resumed = true;
           // the run is not complete again until this attempt finishes
           fs.delete(new Path(root, COMPLETE_MARKER), false);
           LOG.info("resuming the run in {} (same configuration)", root);
-        } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG) {
-          throw new InputException("output directory " + root + " holds a run with a different configuration (see "
-              + new Path(root, RUN_CONFIG) + "); use another --output, or pass --overwrite to replace it");
         } else {
           throw new InputException("output directory " + root + " is not empty; choose another --output or pass "
               + "--overwrite to replace it");
@@ -275,6 +283,35 @@ public final class RunOutput {
     try (OutputStream out = fs.create(p, true)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * "reg: 0.1,1 before, now 0.5; results-version: 1 before, now 2": the keys whose values differ
+   * between a stored result configuration (JSON, may be null or unreadable) and this one.
+   */
+  static String differences(String previousJson, Map<String, String> now) {
+    Map<String, String> before = new TreeMap<>();
+    try {
+      if (previousJson != null) {
+        Manifest.JSON.readTree(previousJson).fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue().asText()));
+      }
+    } catch (IOException e) {
+      return "its configuration file is unreadable";
+    }
+    if (before.isEmpty()) {
+      return "it has no configuration file: not a run of this tool, or an interrupted one";
+    }
+    SortedSet<String> keys = new TreeSet<>(before.keySet());
+    keys.addAll(now.keySet());
+    List<String> diffs = new ArrayList<>();
+    for (String key : keys) {
+      String a = before.get(key);
+      String b = now.get(key);
+      if (!Objects.equals(a, b)) {
+        diffs.add(key + ": " + (a == null ? "not set" : a) + " before, now " + (b == null ? "not set" : b));
+      }
+    }
+    return String.join("; ", diffs);
   }
 
   private static String readString(FileSystem fs, Path p) throws IOException {

@@ -310,7 +310,6 @@ public final class AlsEvaluation {
     }
   }
 
-  /** The model's item factors on the driver, packed per partition on executors (no boxed rows). */
   /** Items whose factor has a NaN or infinite component. */
   static int nonFiniteRows(UnseenTopK.Items items) {
     float[] data = items.data();
@@ -327,6 +326,7 @@ public final class AlsEvaluation {
     return n;
   }
 
+  /** The model's item factors on the driver, packed per partition on executors (no boxed rows). */
   static UnseenTopK.Items packItems(Dataset<Row> itemFactors, int rank) {
     return UnseenTopK.Items.concat(itemFactors.select("id", "features").javaRDD().mapPartitions(new PackItems(rank))
         .collect(), rank);

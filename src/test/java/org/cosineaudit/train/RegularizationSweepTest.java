@@ -119,6 +119,7 @@ class RegularizationSweepTest {
     InputException e = assertThrows(InputException.class,
         () -> run(with(implicitSynthetic(resumed), "reg", "0.5")));
     assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
+    assertTrue(e.getMessage().contains("reg: 0.1 before, now 0.5"), e.getMessage());
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
     RegularizationSweep.Result replaced =
         run(with(implicitSynthetic(resumed), "reg", "0.5", "alpha", "1", "overwrite", "true"));
