@@ -48,22 +48,10 @@ public record Check(String name, String group, double value, Bound bound, double
     }
   }
 
-  /**
-   * A check whose status follows from the value and the two levels. The value is kept to 12
-   * significant digits: beyond that it depends on the order in which executors' partial sums
-   * were merged, and the same snapshot must give the same report on any cluster.
-   */
+  /** A check whose status follows from the value and the two levels. */
   public static Check judged(String name, String group, double value, Bound bound, double warn, double fail,
       String detail) {
-    double v = significant(value, 12);
-    return new Check(name, group, v, bound, warn, fail, bound.judge(v, warn, fail), detail);
-  }
-
-  static double significant(double v, int digits) {
-    if (!Double.isFinite(v) || v == 0) {
-      return v;
-    }
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).doubleValue();
+    return new Check(name, group, value, bound, warn, fail, bound.judge(value, warn, fail), detail);
   }
 
   /** One line for the console: {@code FAIL integrity.non-finite = 0.003 (fail beyond <= 0): ...}. */

@@ -22,6 +22,7 @@ import org.apache.spark.mllib.stat.Statistics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.cosineaudit.run.OrderedMerge;
 import org.cosineaudit.run.RunOutput;
 
 /**
@@ -51,7 +52,7 @@ public final class GeometryChecks {
     String detail = q.length < 3 ? "no vectors" : String.format(Locale.ROOT,
         "norms: mean %.4g, stddev %.4g, min %.4g, p01 %.4g, median %.4g, p99 %.4g, max %.4g",
         meanNorm, sd, s.getDouble(3), q[0], q[1], q[2], s.getDouble(4));
-    return List.of(t.normCv().judge("geometry.norm-cv", GROUP, sd / meanNorm, detail));
+    return List.of(t.normCv().judge("geometry.norm-cv", GROUP, withoutMergeNoise(sd / meanNorm), detail));
   }
 
   /**
@@ -71,17 +72,22 @@ public final class GeometryChecks {
       rho = Statistics.corr(rows.map(new Column(0)), rows.map(new Column(1)), "spearman");
     }
     joined.unpersist();
-    return t.normPopularitySpearman().judge("geometry.norm-popularity-spearman", GROUP, rho, String.format(
-        Locale.ROOT, "Spearman rank correlation of norm and popularity over %,d items%s", n,
+    return t.normPopularitySpearman().judge("geometry.norm-popularity-spearman", GROUP, withoutMergeNoise(rho),
+        String.format(Locale.ROOT, "Spearman rank correlation of norm and popularity over %,d items%s", n,
         n < 3 ? " (too few ids in both to compute it)"
             : rho > 0 ? ": popular items have longer vectors, so dot and cosine rank differently" : ""));
   }
 
+  /**
+   * Partitions the moments are accumulated in. Fixed, not the input's partitioning nor
+   * {@code spark.sql.shuffle.partitions}: the sums, hence the reported values' last bits,
+   * depend on how the vectors are split, and a snapshot must give the same report on any cluster.
+   */
+  static final int MOMENT_PARTITIONS = 32;
+
   /** Mean pairwise cosine and first-principal-direction share, from executor-side moments. */
   public static List<Check> anisotropy(Dataset<Row> clean, int dimension, AuditThresholds t, RunOutput out) {
-    UnitVectorMoments m = clean.select("features").toJavaRDD()
-        .mapPartitions(new MomentsOfPartition(dimension))
-        .treeReduce(new MergeMoments());
+    UnitVectorMoments m = moments(clean, dimension);
     double meanCos = m.meanPairCosine();
     double share = m.firstComponentShare();
     out.manifest().detail("anisotropy", java.util.Map.of("mean_pair_cosine", meanCos,
@@ -94,6 +100,20 @@ public final class GeometryChecks {
         Locale.ROOT, "share of the unit vectors' variance on the first principal direction; isotropic: 1/%d = %.4f",
         dimension, 1.0 / dimension)));
     return checks;
+  }
+
+  /**
+   * The moments of all vectors of {@code clean} ({@code id} unique, {@code features}), the same to
+   * the bit for the same rows however they are partitioned or ordered: rows are hashed by id into
+   * {@link #MOMENT_PARTITIONS} partitions, folded in id order (the input's row order after a
+   * shuffle is fetch order) and the partitions' states merged in partition order.
+   */
+  static UnitVectorMoments moments(Dataset<Row> clean, int dimension) {
+    JavaRDD<UnitVectorMoments> states = clean.select("id", "features")
+        .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
+        .select("features").toJavaRDD()
+        .mapPartitions(new MomentsOfPartition(dimension));
+    return OrderedMerge.inPartitionOrder(states, new MergeMoments()).orElseGet(() -> new UnitVectorMoments(dimension));
   }
 
   /**
@@ -128,12 +148,26 @@ public final class GeometryChecks {
     all.unpersist();
     double share = lists == 0 ? 0 : (double) maxOcc / lists;
     List<Check> checks = new ArrayList<>();
-    checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, skew, String.format(Locale.ROOT,
+    checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, withoutMergeNoise(skew), String.format(Locale.ROOT,
         "skewness of the %d-occurrence distribution over %,d items (0 for a symmetric one); top hubs: %s (see %s)",
         k, s.getLong(2), String.join(", ", top), HUBS)));
     checks.add(t.hubOccurrence().judge("geometry.hub-occurrence", GROUP, share, String.format(Locale.ROOT,
         "the biggest hub is in %,d of %,d top-%d lists", maxOcc, lists, k)));
     return checks;
+  }
+
+  /**
+   * {@code v} to 12 significant digits, for the values computed by Spark's own aggregates
+   * (SQL {@code mean}/{@code stddev_pop}/{@code skewness}, MLlib's Spearman correlation): they
+   * merge partial results in the order shuffle blocks or tasks arrive, so the last bits vary from
+   * run to run, and a snapshot must give the same report on any cluster. Values this class
+   * aggregates itself ({@link #moments}) are merged in a fixed order and need no rounding.
+   */
+  static double withoutMergeNoise(double v) {
+    if (!Double.isFinite(v) || v == 0) {
+      return v;
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(12)).doubleValue();
   }
 
   /** One double column of a row. */
@@ -175,6 +209,7 @@ public final class GeometryChecks {
     }
   }
 
+  /** Merges the second state into the first. */
   static final class MergeMoments implements Function2<UnitVectorMoments, UnitVectorMoments, UnitVectorMoments> {
     private static final long serialVersionUID = 1L;
 

@@ -10,12 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.api.java.function.PairFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -23,8 +20,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.OrderedMerge;
 import org.cosineaudit.similarity.ItemNeighbours;
-import scala.Tuple2;
 
 /**
  * Space-level comparison of two or more embedding tables ({@code id, features}): linear CKA
@@ -32,8 +29,9 @@ import scala.Tuple2;
  * ({@link CrossMoments}).
  *
  * <p>Like {@link NeighbourAgreement}, all tables are grouped by id in one shuffle; each task
- * accumulates one {@link CrossMoments} per pair (dA x dA + dB x dB + dA x dB doubles) and a
- * tree reduce merges them on the executors. The driver receives one state per pair.
+ * accumulates one {@link CrossMoments} per pair (dA x dA + dB x dB + dA x dB doubles), merged
+ * on the executors in partition order ({@link OrderedMerge}). The driver receives one state
+ * per pair.
  */
 public final class SpaceComparison {
 
@@ -73,7 +71,8 @@ public final class SpaceComparison {
     // nor the completion order of tasks (which treeReduce merges in) is fixed
     JavaRDD<PairStates> states = grouped.sortWithinPartitions("id").javaRDD()
         .mapPartitions(new Accumulate(names, pairs.toArray(new int[0][])));
-    PairStates total = mergeInPartitionOrder(states, MERGE_FAN_IN);
+    PairStates total = OrderedMerge.inPartitionOrder(states, new MergeStates())
+        .orElseGet(() -> new PairStates(pairs.size(), tables.size()));
     List<SpaceRow> out = new ArrayList<>();
     for (int p = 0; p < pairs.size(); p++) {
       CrossMoments m = total.moments[p];
@@ -99,79 +98,6 @@ public final class SpaceComparison {
   }
 
   /** The per-pair states of one partition (or of merged partitions). */
-  /** Partition states merged per level of the merge tree (bounds the driver's share at scale). */
-  static final int MERGE_FAN_IN = 16;
-
-  /**
-   * Merges one state per partition in a fixed order: groups of {@code fanIn} consecutive
-   * partitions are merged on the executors in index order, level by level, until at most
-   * {@code fanIn} states remain, which the driver merges in index order. Deterministic for a
-   * given partitioning, unlike treeReduce, and still never holds more than {@code fanIn} states
-   * in one place.
-   */
-  static PairStates mergeInPartitionOrder(JavaRDD<PairStates> states, int fanIn) {
-    JavaPairRDD<Integer, PairStates> level =
-        JavaPairRDD.fromJavaRDD(states.mapPartitionsWithIndex(new WithIndex(), false));
-    long n = states.getNumPartitions();
-    while (n > fanIn) {
-      n = (n + fanIn - 1) / fanIn;
-      level = level.mapToPair(new ToGroup(fanIn)).groupByKey((int) n).mapValues(new MergeGroup());
-    }
-    List<Tuple2<Integer, PairStates>> last = new ArrayList<>(level.collect());
-    last.sort(java.util.Comparator.comparing(Tuple2::_1));
-    PairStates total = null;
-    for (Tuple2<Integer, PairStates> t : last) {
-      total = total == null ? t._2() : total.merge(t._2());
-    }
-    return total;
-  }
-
-  /** (partition index, its state). */
-  static final class WithIndex
-      implements Function2<Integer, Iterator<PairStates>, Iterator<Tuple2<Integer, PairStates>>> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public Iterator<Tuple2<Integer, PairStates>> call(Integer index, Iterator<PairStates> it) {
-      List<Tuple2<Integer, PairStates>> out = new ArrayList<>();
-      it.forEachRemaining(st -> out.add(new Tuple2<>(index, st)));
-      return out.iterator();
-    }
-  }
-
-  /** (index, state) -> (group = index / fanIn, (index, state)). */
-  static final class ToGroup
-      implements PairFunction<Tuple2<Integer, PairStates>, Integer, Tuple2<Integer, PairStates>> {
-    private static final long serialVersionUID = 1L;
-    private final int fanIn;
-
-    ToGroup(int fanIn) {
-      this.fanIn = fanIn;
-    }
-
-    @Override
-    public Tuple2<Integer, Tuple2<Integer, PairStates>> call(Tuple2<Integer, PairStates> t) {
-      return new Tuple2<>(t._1() / fanIn, t);
-    }
-  }
-
-  /** Merges a group's states in ascending index order. */
-  static final class MergeGroup implements Function<Iterable<Tuple2<Integer, PairStates>>, PairStates> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public PairStates call(Iterable<Tuple2<Integer, PairStates>> group) {
-      List<Tuple2<Integer, PairStates>> sorted = new ArrayList<>();
-      group.forEach(sorted::add);
-      sorted.sort(java.util.Comparator.comparing(Tuple2::_1));
-      PairStates total = sorted.get(0)._2();
-      for (int i = 1; i < sorted.size(); i++) {
-        total = total.merge(sorted.get(i)._2());
-      }
-      return total;
-    }
-  }
-
   static final class PairStates implements Serializable {
     private static final long serialVersionUID = 1L;
     final CrossMoments[] moments;
@@ -205,6 +131,16 @@ public final class SpaceComparison {
         }
       }
       return this;
+    }
+  }
+
+  /** Merges the second state into the first. */
+  static final class MergeStates implements Function2<PairStates, PairStates, PairStates> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public PairStates call(PairStates a, PairStates b) {
+      return a.merge(b);
     }
   }
 

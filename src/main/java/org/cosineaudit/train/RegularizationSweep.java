@@ -255,67 +255,109 @@ public final class RegularizationSweep {
         .select(columns);
   }
 
+  /**
+   * Trains the pending models. With {@code parallelism} 1 the models are trained one after the
+   * other, and each model's evaluation and writing run while the next model trains: ALS leaves
+   * part of the cores idle between its many short stages, and that work fills them. At most two
+   * models are held at once (one training, one finishing). With {@code parallelism} N > 1, N
+   * models are trained, evaluated and written at the same time.
+   */
   private static void trainAll(SparkSession spark, List<ModelSpec> pending, Prepared data, Dataset<Row> userIds,
       Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
     Progress progress = Progress.start("sweep", pending.size(), "models");
     int threads = Math.min(plan.parallelism(), pending.size());
-    if (threads <= 1) {
-      for (int n = 0; n < pending.size(); n++) {
-        trainOne(spark, pending.get(n), n + 1, pending.size(), data, userIds, itemIds, plan, out, progress);
-      }
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
       Thread t = new Thread(r, "sweep-model");
       t.setDaemon(true);
       return t;
     });
     try {
+      if (threads <= 1) {
+        Future<?> finishing = null;
+        for (int n = 0; n < pending.size(); n++) {
+          Trained trained = fit(spark, pending.get(n), n + 1, pending.size(), data, plan);
+          try {
+            await(finishing);
+          } catch (IOException | RuntimeException e) {
+            AlsTrainer.release(trained.model());
+            throw e;
+          }
+          finishing = pool.submit(() -> {
+            finish(spark, trained, data, userIds, itemIds, plan, out, progress);
+            return null;
+          });
+        }
+        await(finishing);
+        return;
+      }
       List<Future<?>> futures = new ArrayList<>();
       for (int n = 0; n < pending.size(); n++) {
         ModelSpec spec = pending.get(n);
         int position = n + 1;
         futures.add(pool.submit(() -> {
-          trainOne(spark, spec, position, pending.size(), data, userIds, itemIds, plan, out, progress);
+          finish(spark, fit(spark, spec, position, pending.size(), data, plan), data, userIds, itemIds, plan, out,
+              progress);
           return null;
         }));
       }
       for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          // stop the others; their folders have no marker, so a rerun trains them again
-          pool.shutdownNow();
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException re) {
-            throw re;
-          }
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw new IllegalStateException(cause);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while training", e);
-        }
+        await(f);
       }
     } finally {
+      // stops the others on failure; their folders have no marker, so a rerun trains them again
       pool.shutdownNow();
     }
   }
 
-  /** Trains, evaluates and writes one model; its marker is the last thing written. */
-  static void trainOne(SparkSession spark, ModelSpec spec, int position, int total, Prepared data,
-      Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan, RunOutput out, Progress progress) {
-    String id = spec.id();
-    String dir = modelDir(id);
-    spark.sparkContext().setJobDescription("sweep " + id);
-    LOG.info("sweep: training {} ({} of {}): rank {}, reg {}, alpha {}, seed {}", id, position, total,
+  /** Waits for {@code f} (null: nothing to wait for) and rethrows what it failed with. */
+  private static void await(Future<?> f) throws IOException {
+    if (f == null) {
+      return;
+    }
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    }
+  }
+
+  /** A fitted model waiting to be evaluated and written. */
+  record Trained(ModelSpec spec, ALSModel model, long startNanos, long fitNanos) {}
+
+  /** Fits one model (its factors stay cached until {@link #finish} releases them). */
+  static Trained fit(SparkSession spark, ModelSpec spec, int position, int total, Prepared data, Plan plan) {
+    spark.sparkContext().setJobDescription("sweep " + spec.id());
+    LOG.info("sweep: training {} ({} of {}): rank {}, reg {}, alpha {}, seed {}", spec.id(), position, total,
         spec.rank(), ModelSpec.number(spec.reg()), ModelSpec.number(spec.alpha()), spec.seed());
     long t0 = System.nanoTime();
     ALSModel model = AlsTrainer.fit(data.train(), spec, plan.als());
-    long t1 = System.nanoTime();
+    return new Trained(spec, model, t0, System.nanoTime() - t0);
+  }
+
+  /**
+   * Evaluates and writes one fitted model, then releases its factors; the marker is the last
+   * thing written.
+   */
+  static void finish(SparkSession spark, Trained trained, Prepared data, Dataset<Row> userIds, Dataset<Row> itemIds,
+      Plan plan, RunOutput out, Progress progress) {
+    ModelSpec spec = trained.spec();
+    ALSModel model = trained.model();
+    String id = spec.id();
+    String dir = modelDir(id);
+    spark.sparkContext().setJobDescription("sweep " + id + " (evaluate, write)");
+    double trainSeconds = trained.fitNanos() / 1e9;
     try {
+      long t1 = System.nanoTime();
       Map<String, Double> metrics = AlsEvaluation.evaluate(model, spec.feedback(), data.heldOut(), plan.metricsK());
       long t2 = System.nanoTime();
       long users = out.writeTable(dir + "/" + USER_FACTORS, AlsTrainer.withOriginalIds(model.userFactors(), userIds));
@@ -333,7 +375,7 @@ public final class RegularizationSweep {
       json.put("nonnegative", spec.nonnegative());
       json.put("max_iter", spec.maxIter());
       json.put("iterations", spec.maxIter()); // Spark ALS has no early stop: it runs every iteration
-      json.put("train_seconds", (t1 - t0) / 1e9);
+      json.put("train_seconds", trainSeconds);
       json.put("user_blocks", plan.als().userBlocks());
       json.put("item_blocks", plan.als().itemBlocks());
       json.put("split", Map.of("mode", data.mode().id(), "fraction", plan.holdoutFraction(), "seed",
@@ -342,8 +384,11 @@ public final class RegularizationSweep {
       json.put("metrics", metrics);
       json.put("counts", Map.of("train_rows", data.trainRows(), "test_rows", data.testRows(), "user_factors", users,
           "item_factors", items));
+      // wall seconds of each step; a step that overlapped another model's work (parallelism, or the
+      // sequential pipeline: evaluation and writing of one model run while the next one trains)
+      // shares the cores with it
       Map<String, Double> seconds = new LinkedHashMap<>();
-      seconds.put("train", (t1 - t0) / 1e9);
+      seconds.put("train", trainSeconds);
       seconds.put("evaluate", (t2 - t1) / 1e9);
       seconds.put("write", (t3 - t2) / 1e9);
       seconds.put("neighbours", (t4 - t3) / 1e9);
@@ -353,7 +398,7 @@ public final class RegularizationSweep {
       out.writeJson(dir + "/" + MODEL_JSON, json);
       out.writeText(dir + "/" + RunOutput.COMPLETE_MARKER, "");
       progress.advance(1, id + " " + summary(metrics) + String.format(Locale.ROOT, " (train %s, total %s)",
-          Progress.duration((t1 - t0) / 1e9), Progress.duration((System.nanoTime() - t0) / 1e9)));
+          Progress.duration(trainSeconds), Progress.duration((System.nanoTime() - trained.startNanos()) / 1e9)));
     } finally {
       AlsTrainer.release(model);
     }

@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.cosineaudit.run.OrderedMerge;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import scala.jdk.javaapi.CollectionConverters;
@@ -38,7 +39,7 @@ class SpaceComparisonTest {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
     JavaRDD<SpaceComparison.PairStates> states = jsc.parallelize(rows(), partitions)
         .mapPartitions(new SpaceComparison.Accumulate(List.of("a", "b"), new int[][] {{0, 1}}));
-    return SpaceComparison.mergeInPartitionOrder(states, fanIn);
+    return OrderedMerge.inPartitionOrder(states, new SpaceComparison.MergeStates(), fanIn).orElseThrow();
   }
 
   @Test
