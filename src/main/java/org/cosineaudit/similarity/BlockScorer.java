@@ -20,23 +20,24 @@ import java.util.List;
  * 2nd ed., §3.1, eq. 3.5), γ_d = d·u/(1 − d·u), u = 2⁻²⁴ for the float GEMM, plus the same bound
  * with u = 2⁻⁵³ for the double {@code dot}; both together stay below 2·d·2⁻²⁴·|x|·|y|, and the
  * slack absorbs the rounding of {@code f ± tol} itself. So every exact score lies in
- * [f − tol, f + tol]. Per row, a min-heap keeps the k largest lower bounds f − tol of the current
- * block pair ({@link LowerBounds}); the row's bound is the larger of its root and the exact k-th
- * score already kept. A candidate whose upper bound f + tol is strictly below that bound has k
- * other candidates with strictly larger exact scores, so it cannot enter whatever its order key
+ * [f − tol, f + tol]. Per row and block pair, a min-heap ({@link LowerBounds}), seeded with the
+ * exact scores the row already keeps, holds the k largest of those and of the lower bounds
+ * f − tol of the pair's candidates, all of distinct candidates; its root is the row's bound. A
+ * candidate whose upper bound f + tol is strictly below that bound has k other candidates with
+ * strictly larger exact scores, so it cannot enter whatever its order key
  * (an equal upper bound is kept: an exact tie with a smaller key may still enter). Every other
  * candidate is pooled ({@link Pool}) and, when the row has seen the whole target block, pooled
  * candidates still reaching the (risen) bound are rescored: in effect those with
- * f ≥ (k-th float score) − 2·tol. Because {@link TopK}'s order (score descending, order key
+ * f ≥ (k-th float score) − 2·tol that can enter the top-k of everything seen so far. Because {@link TopK}'s order (score descending, order key
  * ascending) is total, offering a superset of the true members gives exactly the top-k that
  * rescoring every pair would give. A non-finite float score (overflow) or tolerance certifies
  * nothing: such a candidate is always rescored; an exact NaN score is never ranked.
  *
  * <p>Cost: rescoring every candidate that could still enter the running exact top-k costs about
  * k·(1 + ln(n/k)) rescorings per row over n candidates, each a cache miss on the target vector.
- * Selecting per block pair costs about k per row for the first block and k/(b−1) for the b-th
- * (the chance that a new block holds a member of the running top-k), k·(1 + H(B−1)) over B
- * blocks. Rescoring must happen while the target block is in memory: query rows are rescored at
+ * Selecting per block pair costs about k/b per row for the b-th target block (the share of the
+ * top-k of b blocks that the b-th holds), k·H(B) over B blocks, plus the rare candidates within
+ * the margin. Rescoring must happen while the target block is in memory: query rows are rescored at
  * the end of their chunk (a row sees the whole target block in one chunk), target rows of a
  * shared pair at the end of {@link #scorePair} (or earlier when their pool fills with near ties).
  *
@@ -66,7 +67,6 @@ public final class BlockScorer {
   /** Selection state of the target rows of the current shared block pair. */
   private final LowerBounds targetLower = new LowerBounds();
   private final Pool targetPool = new Pool();
-  private double[] targetExact = new double[0];
   private double[] targetBound = new double[0];
   private long flops;
   private long gemmNanos;
@@ -166,12 +166,12 @@ public final class BlockScorer {
       // in both directions: [f - tol, f + tol] holds the exact score (see the class comment)
       double tol = tolerance(bound, qd, qoff, d);
       boolean certified = Double.isFinite(tol);
-      double exactThreshold = topK.threshold(row);
-      // the row's selection bound: the larger of the exact k-th score kept so far and the k-th
-      // largest certified lower bound (f - tol) in this block; a candidate whose upper bound
-      // f + tol is below it has k other candidates with strictly larger exact scores
-      double rowBound = exactThreshold;
+      // the row's selection bound: the k-th largest of the exact scores kept so far and the
+      // certified lower bounds (f - tol) of this block, all of distinct candidates; a candidate
+      // whose upper bound f + tol is below it has k others with strictly larger exact scores
       rowLower.reset(1, topK.k());
+      rowLower.load(0, topK, row);
+      double rowBound = rowLower.min(0);
       rowPool.reset(1, nt);
       int base = j * nt;
       if (targetTop == null) {
@@ -189,7 +189,7 @@ public final class BlockScorer {
           if (certified && Float.isFinite(f)) {
             rowPool.add(0, c, upper);
             if (rowLower.offer(0, f - tol)) {
-              rowBound = Math.max(exactThreshold, rowLower.min(0));
+              rowBound = rowLower.min(0);
             }
           } else {
             rowPool.add(0, c, Double.POSITIVE_INFINITY); // no float certificate: always rescored
@@ -210,13 +210,13 @@ public final class BlockScorer {
             if (upper >= rowBound) {
               rowPool.add(0, c, upper);
               if (rowLower.offer(0, lower)) {
-                rowBound = Math.max(exactThreshold, rowLower.min(0));
+                rowBound = rowLower.min(0);
               }
             }
             if (upper >= targetBound[c]) {
               poolTarget(c, qr, upper, q, t, targetTop, targetRowBase);
               if (targetLower.offer(c, lower)) {
-                targetBound[c] = Math.max(targetExact[c], targetLower.min(c));
+                targetBound[c] = Math.max(targetBound[c], targetLower.min(c));
               }
             }
           } else {
@@ -249,13 +249,12 @@ public final class BlockScorer {
     // a target row gets at most q.rows() candidates per pair; 2k + 16 leaves room for the k
     // survivors of a prune plus near ties, so overflow flushes are rare
     targetPool.reset(nt, (int) Math.min(q.rows(), 2L * k + 16));
-    if (targetExact.length < nt) {
-      targetExact = new double[nt];
+    if (targetBound.length < nt) {
       targetBound = new double[nt];
     }
     for (int c = 0; c < nt; c++) {
-      targetExact[c] = targetTop.threshold(targetRowBase + c);
-      targetBound[c] = targetExact[c];
+      targetLower.load(c, targetTop, targetRowBase + c);
+      targetBound[c] = targetLower.min(c);
     }
   }
 
@@ -295,14 +294,14 @@ public final class BlockScorer {
       }
     }
     targetPool.clear(c);
-    targetExact[c] = targetTop.threshold(row);
-    targetBound[c] = Math.max(targetExact[c], targetLower.min(c));
+    // both are k-th largest scores or lower bounds of distinct candidates: either certifies
+    targetBound[c] = Math.max(targetTop.threshold(row), targetLower.min(c));
   }
 
   /**
-   * Per row, the k largest certified lower bounds {@code f - tol} seen, as a min-heap in flat
-   * arrays: once k are held, the root is a lower bound of the exact k-th best score (k distinct
-   * candidates have an exact score at least that large).
+   * Per row, the k largest certified lower bounds seen (exact kept scores, and {@code f - tol} of
+   * candidates), as a min-heap in flat arrays: once k are held, the root is a lower bound of the
+   * exact k-th best score (k distinct candidates have an exact score at least that large).
    */
   static final class LowerBounds {
     private double[] heap = new double[0];
@@ -319,6 +318,15 @@ public final class BlockScorer {
         sizes = new int[rows];
       }
       Arrays.fill(sizes, 0, rows, 0);
+    }
+
+    /**
+     * Starts the row from the exact scores kept in row {@code topRow} of {@code top} (same k):
+     * they are lower bounds of distinct candidates too, so the block's survivors are those that
+     * can enter the top-k of everything seen, not only of this block.
+     */
+    void load(int row, TopK top, int topRow) {
+      sizes[row] = top.copyHeapScores(topRow, heap, row * k);
     }
 
     /** The k-th largest bound of the row, or negative infinity while fewer than k are held. */
@@ -461,7 +469,7 @@ public final class BlockScorer {
    *
    * <p>Four interleaved partial sums: one running sum is bound by the latency of each addition
    * (about 4 cycles), four keep the adder busy. Every candidate that survives the float
-   * selection is rescored here (about k·(1 + H(B−1)) per row over B target blocks), and four
+   * selection is rescored here (about k·H(B) per row over B target blocks), and four
    * sums made it about 3x faster. The order of additions is fixed and the same for (a, b) and
    * (b, a), so scores stay deterministic and symmetric.
    */
