@@ -36,8 +36,9 @@ import scala.Tuple2;
  * validated; each sort partition is transformed once (normalize, center, or map into score
  * space) and packed into contiguous float blocks of at most {@link EngineOptions#blockSize()}
  * rows. Query tasks each own a contiguous range of blocks and stream every block as a target:
- * one {@code sgemm} per (query chunk, target block), a float pre-filter with a rigorous error
- * bound, exact double rescoring of the few candidates that can enter, a bounded top-k per row
+ * one {@code sgemm} per (query chunk, target block), selection on float scores with a certified
+ * margin (a rigorous rounding bound), exact double rescoring of the few candidates that can be in
+ * the final top-k, a bounded top-k per row
  * ({@link BlockScorer}). Because each task sees all targets for its queries, no score and no
  * partial top-k list is ever shuffled: the only shuffles move input vectors.
  *

@@ -111,6 +111,17 @@ public final class TopK implements java.io.Serializable {
     return true;
   }
 
+  /**
+   * Copies the row's kept scores to {@code dst[off ..]} in heap order and returns how many: a
+   * min-heap by score (each entry's score is at most its children's), whose root is the
+   * {@link #threshold} once the row is full. The kernel seeds its selection bounds with it.
+   */
+  int copyHeapScores(int row, double[] dst, int off) {
+    int n = sizes[row];
+    System.arraycopy(scores, row * k, dst, off, n);
+    return n;
+  }
+
   /** The kept entries of a row, best first. */
   public Entry[] sorted(int row) {
     int base = row * k;
