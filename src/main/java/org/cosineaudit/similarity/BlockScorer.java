@@ -71,6 +71,7 @@ public final class BlockScorer {
   private long flops;
   private long gemmNanos;
   private long rescored;
+  private long earlyFlushes;
 
   /**
    * @param queries the task's query blocks (their rows are the rows of {@code topK}, in list order)
@@ -105,13 +106,23 @@ public final class BlockScorer {
    * the measures are symmetric, so one GEMM serves both directions of a block pair. The target
    * must then be another block than the query (self pairs are skipped by order key only).
    * When this returns, both top-k are exact for the pairs scored so far.
+   *
+   * @throws IllegalArgumentException when {@code targetTop} is this scorer's own top-k and the
+   *     target rows overlap the query block's rows: every pair would be offered twice to the same
+   *     row (score a block against itself with {@code targetTop} null)
    */
   public void scorePair(int qi, FactorBlock target, TopK targetTop, int targetRowBase) {
     int nt = target.rows();
+    FactorBlock q = queries.get(qi);
+    if (targetTop == topK && targetRowBase < rowOffset[qi] + q.rows() && rowOffset[qi] < targetRowBase + nt) {
+      throw new IllegalArgumentException("target rows [" + targetRowBase + ", " + (targetRowBase + nt)
+          + ") overlap the rows [" + rowOffset[qi] + ", " + (rowOffset[qi] + q.rows()) + ") of query block " + qi
+          + " in the same top-k: both directions would count each pair twice; score a block against itself"
+          + " with targetTop null");
+    }
     if (nt == 0 || topK.k() == 0) {
       return;
     }
-    FactorBlock q = queries.get(qi);
     if (q.dim() != target.dim()) {
       throw new IllegalArgumentException("query dimension " + q.dim() + " != target dimension " + target.dim());
     }
@@ -265,6 +276,7 @@ public final class BlockScorer {
       targetPool.prune(c, targetBound[c]);
       if (2 * targetPool.size(c) > targetPool.capacity()) {
         // many candidates within the margin of each other (near ties): rescore them now
+        earlyFlushes++;
         flushTarget(c, q, t, targetTop, targetRowBase);
       }
     }
@@ -512,5 +524,10 @@ public final class BlockScorer {
   /** Candidates rescored in double so far. */
   public long rescored() {
     return rescored;
+  }
+
+  /** Target pools rescored before their block pair ended (still over half full after a prune). */
+  long earlyFlushes() {
+    return earlyFlushes;
   }
 }

@@ -1,6 +1,8 @@
 package org.cosineaudit.similarity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +81,36 @@ class BlockScorerTest {
       assertEquals(all.subList(0, k), List.of(got), "row " + qi);
     }
     assertEquals(2L * d * (30 * 30 * 5), scorer.flops(), "five block pairs, each scored once");
+  }
+
+  @Test
+  void sharedPairWhoseTargetRowsOverlapTheQueryRowsOfTheSameTopKIsRefused() {
+    // both directions of such a pair land in the same rows: every pair would be offered twice
+    Random rnd = new Random(9);
+    float[][] v = new float[30][3];
+    for (float[] row : v) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) rnd.nextGaussian();
+      }
+    }
+    List<FactorBlock> blocks = pack(v, 10); // rows 0..9, 10..19, 20..29 of one top-k
+    BlockScorer scorer = new BlockScorer(blocks, 2, 4);
+    TopK own = scorer.topK();
+    IllegalArgumentException self = assertThrows(IllegalArgumentException.class,
+        () -> scorer.scorePair(1, blocks.get(1), own, scorer.rowOffset(1)));
+    assertTrue(self.getMessage().contains("[10, 20) overlap the rows [10, 20) of query block 1"), self.getMessage());
+    // partial overlaps from either side
+    assertThrows(IllegalArgumentException.class, () -> scorer.scorePair(1, blocks.get(2), own, 19));
+    assertThrows(IllegalArgumentException.class, () -> scorer.scorePair(1, blocks.get(0), own, 1));
+    assertEquals(0L, scorer.flops(), "a refused pair is not scored");
+    for (int r = 0; r < 30; r++) {
+      assertEquals(0, own.size(r), "nothing offered to row " + r);
+    }
+    // adjacent row ranges, and another top-k over the same row numbers, are fine
+    scorer.scorePair(1, blocks.get(0), own, scorer.rowOffset(0));
+    scorer.scorePair(1, blocks.get(2), own, scorer.rowOffset(2));
+    scorer.scorePair(1, blocks.get(1), new TopK(30, 2), scorer.rowOffset(1));
+    assertEquals(3L * 2 * 10 * 10 * 3, scorer.flops());
   }
 
   @Test
