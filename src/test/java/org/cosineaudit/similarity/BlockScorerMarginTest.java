@@ -89,29 +89,39 @@ class BlockScorerMarginTest {
 
   @Test
   void exactTieWhoseUpperBoundEqualsTheKthKeptScoreEntersWithItsSmallerKey() {
-    // d = 2, k = 2. Query item 100 = (1, 0). Block A: items 50 = (0.75, 0) and 60 = (0.9, 0), so
-    // the row keeps 0.9f (60) and 0.75 (50). Block B: item 5 = (0.75, 0), an exact tie with 50 and a
-    // smaller key, then items 51..70, all (0.75, 0) (ties with larger keys: they fill the target
-    // pool, so the pool's prune meets the tie too). The BLAS returns f = 0.75 − tol for the pair
-    // (100, 5), so f + tol equals the k-th kept exact score: the boundary case, which must enter.
-    // tol is the kernel's own here: this pins the comparison, the tests above pin the margin.
+    // d = 2, k = 2. Query item 100 = (1, 0). Block A: items 50 = (w, 0) and 60 = (0.9, 0), so the
+    // row keeps 0.9f (60) and w (50). Block B: item 5 = (w, 0), an exact tie with 50 and a smaller
+    // key, then items 51..70, all (w, 0) (ties with larger keys: they fill the target pool, so the
+    // pool's prune meets the tie too). The BLAS returns f = w − tol for the pair (100, 5), so
+    // f + tol equals the k-th kept exact score: the boundary case, which must enter. tol is the
+    // kernel's own here (this pins the comparison; the tests above pin the margin), and w is a score
+    // for which w − tol is a float: 0.75 with tol = 2·d·2⁻²⁴·|q|·max|b| = 3·2⁻²⁴.
+    float w = Float.NaN;
+    for (float candidate : new float[] {0.75f, 0.5f, 0.625f, 0.875f}) {
+      double tol = BlockScorer.tolerance(BlockScorer.roundingBound(2) * candidate, new float[] {1f, 0f}, 0, 2);
+      if ((float) (candidate - tol) + tol == candidate) {
+        w = candidate;
+        break;
+      }
+    }
+    assertTrue(w > 0, "no tie score w with w − tol a float: give the fixture another w");
     FactorBlock q = block(new long[] {100}, 1f);
-    FactorBlock a = block(new long[] {50, 60}, 0.75f, 0.9f);
+    FactorBlock a = block(new long[] {50, 60}, w, 0.9f);
     long[] bKeys = new long[21];
     float[] bValues = new float[21];
     bKeys[0] = 5;
     for (int i = 1; i < 21; i++) {
       bKeys[i] = 50 + i;
     }
-    Arrays.fill(bValues, 0.75f);
+    Arrays.fill(bValues, w);
     FactorBlock b = block(bKeys, bValues);
     BoundaryTie tie = new BoundaryTie(List.of(q, a, b), 100, 5);
-    List<TopK.Entry> expected = List.of(new TopK.Entry(0.9f, 60, "i60"), new TopK.Entry(0.75, 5, "i5"));
+    List<TopK.Entry> expected = List.of(new TopK.Entry(0.9f, 60, "i60"), new TopK.Entry(w, 5, "i5"));
 
     // one-sided: the tie is a target of the query row
     BlockScorer oneSided = new BlockScorer(List.of(q), 2, 4, tie.blas());
     oneSided.score(a);
-    assertEquals(List.of(new TopK.Entry(0.9f, 60, "i60"), new TopK.Entry(0.75, 50, "i50")),
+    assertEquals(List.of(new TopK.Entry(0.9f, 60, "i60"), new TopK.Entry(w, 50, "i50")),
         List.of(oneSided.topK().sorted(0)));
     oneSided.score(b);
     assertEquals(expected, List.of(oneSided.topK().sorted(0)), "one-sided");
