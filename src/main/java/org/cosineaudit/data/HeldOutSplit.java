@@ -97,18 +97,18 @@ public final class HeldOutSplit {
     if (used == Mode.AUTO) {
       throw new IllegalArgumentException("mark needs a resolved mode (RANDOM or TIME), got AUTO");
     }
-    Column order = used == Mode.TIME
-        ? col("timestamp").desc()
-        : xxhash64(lit(seed), col("user"), col("item")).asc();
-    // one window spec for both columns (the count over the whole user frame), so Spark sorts
-    // the rows once: a count over an unordered spec would be a second window with a sort of its own
+    // the order key is a column of its own, and both window columns use one spec (the count over
+    // the whole user frame), so Spark runs one window over one sort: with the hash written inside
+    // each spec, every spec gets its own alias of it, and each alias its own sort of all rows
+    Column order = used == Mode.TIME ? col("timestamp").desc() : col("_order").asc();
     WindowSpec perUser = Window.partitionBy("user").orderBy(order, col("item").asc());
     return interactions
+        .withColumn("_order", xxhash64(lit(seed), col("user"), col("item")))
         .withColumn("_n", count(lit(1)).over(
             perUser.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing())))
         .withColumn("_pos", row_number().over(perUser))
         .withColumn(TEST, col("_pos").leq(floor(col("_n").multiply(fraction))))
-        .drop("_n", "_pos");
+        .drop("_n", "_pos", "_order");
   }
 
   private static void checkFraction(double fraction) {

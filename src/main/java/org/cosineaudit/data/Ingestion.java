@@ -334,15 +334,22 @@ public final class Ingestion {
   // ---- duplicates and fates ----
 
   /**
+   * Prefix of the synthetic user of rows without one (rejects, header and blank lines), followed by
+   * the row's line and file: a control character, which no accepted id can contain
+   * ({@link InteractionParser#validId}), so it never meets a real user.
+   */
+  static final String NO_USER = "\u0000";
+
+  /**
    * Gives every valid row its final fate under the policy; other rows keep theirs.
    * "Last" = latest timestamp (missing = oldest), then the later file, then the later line.
    */
   static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy, int partitions) {
     // One window over all rows, so the input is parsed once: valid rows are grouped by
-    // (user, item), keys (user, true, null, item); every other row has no user and is its own
-    // group, keys (null, false, file, line), unique. k1 is null for valid rows because "user"
-    // already leads the keys: repeating it there would compare the user's id twice in every
-    // comparison of the window's sort.
+    // (user, item), keys (user, true, null, item); every other row (rejects, header and blank
+    // lines) has no user and is its own group, keys (synthetic user, false, file, line), unique.
+    // k1 is null for valid rows because "user" already leads the keys: repeating it there would
+    // compare the user's id twice in every comparison of the window's sort.
     Column valid = col("fate").equalTo(FATE_VALID);
     Column[] keys = {
         valid,
@@ -350,13 +357,19 @@ public final class Ingestion {
         when(valid, col("item")).otherwise(col("line").cast("string"))};
     // "user" leads the keys so that the rows can be partitioned by user alone: the window reuses
     // that exchange, and so does every later per-user step on the accepted rows (the held-out
-    // split's window), which then needs no shuffle of its own. Rows without a user (rejects,
-    // header and blank lines) share one partition.
+    // split's window), which then needs no shuffle of its own. Rows without a user get a
+    // synthetic one, unique per row (NO_USER), so that they spread over all partitions
+    // instead of sharing one: a file that is mostly rejects (a wrong --delimiter, say) is then
+    // sorted in parallel before the reject limit stops the run. Only rows that are not accepted
+    // carry it, and no consumer reads "user" from those (rejects keep their file, line and raw text).
     WindowSpec pair = Window.partitionBy(col("user"), col("k0"), col("k1"), col("k2"));
     WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
     // partition explicitly: the partition count follows the input size instead of
     // spark.sql.shuffle.partitions
-    Dataset<Row> keyed = parsed.withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
+    Dataset<Row> keyed = parsed
+        .withColumn("user", coalesce(col("user"),
+            concat(lit(NO_USER), col("line").cast("string"), lit(":"), col("source"))))
+        .withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
         .repartition(partitions, col("user"));
     Dataset<Row> ranked = keyed.withColumn("n", count(lit(1)).over(pair))
         .withColumn("rn", row_number().over(lastFirst));

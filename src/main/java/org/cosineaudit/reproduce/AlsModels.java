@@ -3,10 +3,13 @@ package org.cosineaudit.reproduce;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.InteractionInput;
 import org.cosineaudit.reproduce.Claim.Comparison;
+import org.cosineaudit.run.OrderedMerge;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.train.Factorization;
@@ -165,9 +169,34 @@ final class AlsModels {
     return Claim.measured("6", claim, measure, smallest, Comparison.BELOW, NeighbourClaims.DIFFER, detail);
   }
 
-  /** {@code G = P^T P} (k x k, row-major) of a user factors table, summed on the executors. */
+  /**
+   * {@code G = P^T P} (k x k, row-major) of a user factors table, summed on the executors: each
+   * partition in row order, then the partitions in partition order ({@link OrderedMerge}; a tree
+   * aggregate adds them in task-completion order, which changes the last bits from run to run).
+   */
   static double[] userGram(Dataset<Row> users, int k) {
-    return users.select("features").javaRDD().treeAggregate(new double[k * k], new AddOuter(k), new Sum());
+    JavaRDD<double[]> partials = users.select("features").javaRDD().mapPartitions(new PartitionGram(k));
+    return OrderedMerge.inPartitionOrder(partials, new Sum()).orElseGet(() -> new double[k * k]);
+  }
+
+  /** The Gram matrix of one partition's rows, added in row order. */
+  static final class PartitionGram implements FlatMapFunction<Iterator<Row>, double[]> {
+    private static final long serialVersionUID = 1L;
+    private final int k;
+
+    PartitionGram(int k) {
+      this.k = k;
+    }
+
+    @Override
+    public Iterator<double[]> call(Iterator<Row> rows) {
+      AddOuter add = new AddOuter(k);
+      double[] g = new double[k * k];
+      while (rows.hasNext()) {
+        g = add.call(g, rows.next());
+      }
+      return List.of(g).iterator();
+    }
   }
 
   /** Adds one user's outer product f f^T to the accumulator. */

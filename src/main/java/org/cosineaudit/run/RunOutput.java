@@ -1,5 +1,8 @@
 package org.cosineaudit.run;
 
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.Settings;
@@ -170,15 +174,26 @@ public final class RunOutput {
   }
 
   /**
-   * Writes a table under the run directory in the run's format and records its row count
-   * (read back from the written files, so the manifest states what is on disk).
+   * Writes a table under the run directory in the run's format and records its row count.
+   *
+   * <p>The count is observed while writing ({@link Observation}: an aggregate in the write's own
+   * tasks; Spark merges it from each partition's successful attempt only, so retried or
+   * speculative tasks are not counted twice): what the committed files hold, without reading
+   * them back, which cost two Spark jobs per table (footer read and count).
    */
   public long writeTable(String relative, Dataset<Row> table) {
     String p = path(relative);
-    Tables.write(table, p, format);
-    long rows = Tables.read(spark, p).count();
-    manifest.output(relative, rows);
-    return rows;
+    Observation rows = new Observation();
+    Tables.write(table.observe(rows, count(lit(1)).as("rows")), p, format);
+    long n;
+    try {
+      n = ((Number) rows.getAsJava().get("rows")).longValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while counting the rows written to " + p, e);
+    }
+    manifest.output(relative, n);
+    return n;
   }
 
   /** Writes a small text file (JSON, HTML) under the run directory. */

@@ -381,7 +381,7 @@ final class EngineFunctions {
       NeighbourList l = t._2();
       List<Row> rows = new ArrayList<>(l.size());
       for (int i = 0; i < l.size(); i++) {
-        rows.add(RowFactory.create(t._1(), i + 1, l.ids()[i], l.scores()[i]));
+        rows.add(RowFactory.create(t._1(), i + 1, l.id(i), l.scores()[i]));
       }
       return rows.iterator();
     }

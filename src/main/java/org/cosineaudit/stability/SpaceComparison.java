@@ -35,6 +35,12 @@ import org.cosineaudit.similarity.ItemNeighbours;
  */
 public final class SpaceComparison {
 
+  /**
+   * Partitions of the id grouping: fixed, so the results are the same to the bit on any cluster
+   * and with any {@code spark.sql.shuffle.partitions} (each holds 1/64 of the vectors of all tables).
+   */
+  static final int PARTITIONS = 64;
+
   private SpaceComparison() {}
 
   /** A factor table and its name in the output. */
@@ -65,7 +71,11 @@ public final class SpaceComparison {
           .withColumn("table", lit(t));
       union = union == null ? f : union.unionByName(f);
     }
-    Dataset<Row> grouped = union.groupBy("id").agg(collect_list(struct(col("table"), col("features"))).as("vectors"));
+    // a fixed partitioning by id (not spark.sql.shuffle.partitions, which differs between
+    // clusters, nor adaptive coalescing, which follows data sizes): which ids share a partition,
+    // and so the order of the floating-point sums, is then a function of the data alone
+    Dataset<Row> grouped = union.repartition(PARTITIONS, col("id")).groupBy("id")
+        .agg(collect_list(struct(col("table"), col("features"))).as("vectors"));
     // ids sorted within each partition and states merged in partition order: floating-point
     // sums depend on the order of addition, and neither the rows' arrival order after the shuffle
     // nor the completion order of tasks (which treeReduce merges in) is fixed

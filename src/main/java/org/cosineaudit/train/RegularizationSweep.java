@@ -275,7 +275,18 @@ public final class RegularizationSweep {
       if (threads <= 1) {
         Future<?> finishing = null;
         for (int n = 0; n < pending.size(); n++) {
-          Trained trained = fit(spark, pending.get(n), n + 1, pending.size(), data, plan);
+          Trained trained;
+          try {
+            trained = fit(spark, pending.get(n), n + 1, pending.size(), data, plan);
+          } catch (RuntimeException e) {
+            // let the previous model finish (and get its marker) before failing
+            try {
+              await(finishing);
+            } catch (IOException | RuntimeException other) {
+              e.addSuppressed(other);
+            }
+            throw e;
+          }
           try {
             await(finishing);
           } catch (IOException | RuntimeException e) {

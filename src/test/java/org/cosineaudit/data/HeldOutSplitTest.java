@@ -92,4 +92,27 @@ class HeldOutSplitTest {
     Dataset<Row> constant = SPARK.createDataFrame(same, GenerateJob.INTERACTIONS_SCHEMA);
     assertEquals(HeldOutSplit.Mode.RANDOM, HeldOutSplit.split(constant, HeldOutSplit.Mode.AUTO, 0.2, 0).mode());
   }
+
+  @Test
+  void randomSplitHoldsOutTheSmallestHashesOfEachUserThenTheSmallerItem() {
+    // the contract, computed here on the driver from Spark's own xxhash64 of (seed, user, item)
+    Dataset<Row> in = interactions(false);
+    Map<String, List<Object[]>> byUser = new HashMap<>();
+    for (Row r : in.selectExpr("user", "item", "xxhash64(cast(5 as bigint), user, item)").collectAsList()) {
+      byUser.computeIfAbsent(r.getString(0), u -> new ArrayList<>()).add(new Object[] {r.getLong(2), r.getString(1)});
+    }
+    Set<String> expected = new HashSet<>();
+    for (Map.Entry<String, List<Object[]>> e : byUser.entrySet()) {
+      List<Object[]> rows = e.getValue();
+      rows.sort((a, b) -> {
+        int c = Long.compare((Long) a[0], (Long) b[0]);
+        return c != 0 ? c : ((String) a[1]).compareTo((String) b[1]);
+      });
+      int held = (int) Math.floor(0.4 * rows.size());
+      for (int i = 0; i < held; i++) {
+        expected.add(e.getKey() + "/" + rows.get(i)[1]);
+      }
+    }
+    assertEquals(expected, pairs(HeldOutSplit.split(in.repartition(3), HeldOutSplit.Mode.RANDOM, 0.4, 5).test()));
+  }
 }

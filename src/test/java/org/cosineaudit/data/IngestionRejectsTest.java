@@ -252,4 +252,41 @@ class IngestionRejectsTest {
       }
     }
   }
+
+  @Test
+  void rowsWithoutAUserSpreadOverAllPartitionsAndKeepTheirFates() {
+    // a file of mostly rejects (a wrong delimiter, say): before, every row without a user went to
+    // one partition, so one task sorted and cached them all
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int line = 1; line <= 200; line++) {
+      rows.add(Ingestion.markerRow("f.csv", line, "garbage " + line, RejectReason.MISSING_FIELD.id()));
+    }
+    rows.add(Ingestion.parsedRow("f.csv", 201, null,
+        InteractionParser.check("u1", "i1", "1", null, true, Feedback.EXPLICIT)));
+    rows.add(Ingestion.parsedRow("f.csv", 202, null,
+        InteractionParser.check("u1", "i1", "2", null, true, Feedback.EXPLICIT)));
+    rows.add(Ingestion.parsedRow("f.csv", 203, null,
+        InteractionParser.check("u2", "i1", "3", null, true, Feedback.EXPLICIT)));
+    org.apache.spark.sql.Dataset<Row> resolved = Ingestion.resolveDuplicates(
+        spark().createDataFrame(rows, Ingestion.PARSED_SCHEMA), DuplicatePolicy.ERROR, 4);
+
+    List<Integer> rejectsPerPartition = resolved.javaRDD().mapPartitions(it -> {
+      int n = 0;
+      while (it.hasNext()) {
+        n += it.next().getAs("fate").equals(RejectReason.MISSING_FIELD.id()) ? 1 : 0;
+      }
+      return List.of(n).iterator();
+    }).collect();
+    assertEquals(4, rejectsPerPartition.size());
+    for (int n : rejectsPerPartition) {
+      assertTrue(n > 20, "rows without a user are spread over the partitions: " + rejectsPerPartition);
+    }
+    Set<String> fates = new TreeSet<>();
+    for (Row r : resolved.select("line", "fate").collectAsList()) {
+      if (r.getLong(0) > 200) {
+        fates.add(r.getLong(0) + " " + r.getString(1));
+      }
+    }
+    assertEquals(Set.of("201 duplicate_pair", "202 duplicate_pair", "203 accepted"), fates);
+  }
 }

@@ -55,4 +55,51 @@ class SpaceComparisonTest {
     assertArrayEquals(onePass.sxy, first.sxy, 1e-9, "merging partial moments must equal one pass over all ids");
     assertArrayEquals(onePass.syy, first.syy, 1e-9);
   }
+
+  @Test
+  void resultsDoNotDependOnTheShufflePartitionsOrTheInputPartitioning() {
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    Random rnd = new Random(11);
+    List<Row> a = new ArrayList<>();
+    List<Row> b = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      float[] va = new float[5];
+      float[] vb = new float[4];
+      for (int j = 0; j < 5; j++) {
+        va[j] = (float) rnd.nextGaussian();
+      }
+      for (int j = 0; j < 4; j++) {
+        vb[j] = (float) (va[j] * 0.7 + rnd.nextGaussian());
+      }
+      a.add(RowFactory.create("id" + i, va));
+      b.add(RowFactory.create("id" + i, vb));
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("id", "string").add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType));
+    String before = spark.conf().get("spark.sql.shuffle.partitions");
+    String coalesce = "spark.sql.adaptive.coalescePartitions.enabled";
+    String coalesceBefore = spark.conf().get(coalesce);
+    List<double[]> results = new ArrayList<>();
+    try {
+      // no adaptive coalescing (it would merge this small input into one partition either way),
+      // as on a cluster with more data
+      spark.conf().set(coalesce, "false");
+      for (int[] setting : new int[][] {{3, 1}, {11, 5}}) {
+        spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(setting[0]));
+        List<SpaceComparison.SpaceRow> r = SpaceComparison.compare(spark, List.of(
+            new SpaceComparison.NamedFactors("a", spark.createDataFrame(a, schema).repartition(setting[1])),
+            new SpaceComparison.NamedFactors("b", spark.createDataFrame(b, schema).repartition(setting[1] + 1))),
+            List.<int[]>of(new int[] {0, 1}));
+        results.add(new double[] {r.get(0).cka(), r.get(0).procrustes()});
+      }
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", before);
+      spark.conf().set(coalesce, coalesceBefore);
+    }
+    assertEquals(Double.doubleToRawLongBits(results.get(0)[0]), Double.doubleToRawLongBits(results.get(1)[0]),
+        "CKA " + results.get(0)[0] + " vs " + results.get(1)[0]);
+    assertEquals(Double.doubleToRawLongBits(results.get(0)[1]), Double.doubleToRawLongBits(results.get(1)[1]),
+        "Procrustes " + results.get(0)[1] + " vs " + results.get(1)[1]);
+  }
 }

@@ -21,7 +21,8 @@ import org.cosineaudit.testing.SparkTestSession;
  * {@code bench/sweep.sh}, results in docs/benchmarks/sweep.md). In one process, on the paper's
  * synthetic data: the sum of bare {@code ALS.fit} times for the grid (on the already split and
  * indexed training data) against the whole sweep (ingestion, split, training, metrics, writing
- * factors and the index), sequential and with {@code --parallelism 2}. Prints a Markdown table.
+ * factors and the index), sequential and with {@code --parallelism 2}. The bare fits run before and
+ * after the sweeps, and their mean is the baseline (the machine's speed drifts). Prints a Markdown table.
  *
  * <p>Arguments: {@code [users=20000] [items=1000] [regs=0.01,0.1,1] [rank=16] [maxIter=10] [measures=none]}.
  */
@@ -50,6 +51,50 @@ public final class SweepBenchmark {
         config.plan());
     List<ModelSpec> specs = config.plan().grid().specs();
     AlsTrainer.release(AlsTrainer.fit(data.train(), specs.get(0), config.plan().als()));
+    // bare fits before and after the sweeps: the machine's speed drifts by 10-20% over minutes
+    // (a virtual machine), so the baseline is the mean of both and the drift is printed
+    List<Double> bareBefore = bareFits(data, specs, config);
+    long interactions = data.trainRows() + data.testRows();
+    data.release(); // the sweeps run with nothing else cached
+    in.release();
+
+    double sequential = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("seq").toString()));
+    double parallel = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("par").toString(),
+        "parallelism", "2"));
+
+    in = Ingestion.read(spark, config.input(), scratch);
+    data = RegularizationSweep.prepare(in.interactions(), in.userIds(), in.itemIds(), config.plan());
+    List<Double> bareAfter = bareFits(data, specs, config);
+    data.release();
+    in.release();
+    double before = sum(bareBefore);
+    double after = sum(bareAfter);
+    double bareSum = (before + after) / 2;
+
+    System.out.println();
+    System.out.printf(Locale.ROOT, "## sweep benchmark: %,d interactions (%,d users x %,d items), implicit, rank %s, "
+        + "%s iterations, reg %s, measures %s, %s%n%n", interactions, users, items, rank, maxIter, regs, measures,
+        spark.sparkContext().master());
+    System.out.println("| what | seconds | vs bare ALS.fit |");
+    System.out.println("|---|---:|---:|");
+    System.out.printf(Locale.ROOT, "| bare ALS.fit, sum over %d models, before the sweeps %s | %.1f | |%n",
+        bareBefore.size(), seconds(bareBefore), before);
+    System.out.printf(Locale.ROOT, "| bare ALS.fit, sum over %d models, after the sweeps %s | %.1f | |%n",
+        bareAfter.size(), seconds(bareAfter), after);
+    System.out.printf(Locale.ROOT, "| bare ALS.fit, mean of both (drift %+.0f%%) | %.1f | 1.00 |%n",
+        100 * (after - before) / before, bareSum);
+    System.out.printf(Locale.ROOT, "| sweep, --parallelism 1 (total) | %.1f | %.2f (overhead %+.0f%%) |%n",
+        sequential, sequential / bareSum, 100 * (sequential - bareSum) / bareSum);
+    System.out.printf(Locale.ROOT, "| sweep, --parallelism 2 (total) | %.1f | %.2f (overhead %+.0f%%; %.2fx faster "
+        + "than sequential) |%n", parallel, parallel / bareSum, 100 * (parallel - bareSum) / bareSum,
+        sequential / parallel);
+    System.out.printf(Locale.ROOT, "%nload average at the end: %s%n",
+        java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+  }
+
+  /** Seconds of one bare {@code ALS.fit} per model, on the split the sweep uses. */
+  private static List<Double> bareFits(RegularizationSweep.Prepared data, List<ModelSpec> specs,
+      SweepJob.Config config) {
     List<Double> bare = new ArrayList<>();
     for (ModelSpec s : specs) {
       long t0 = System.nanoTime();
@@ -57,29 +102,15 @@ public final class SweepBenchmark {
       bare.add((System.nanoTime() - t0) / 1e9);
       AlsTrainer.release(m);
     }
-    data.release();
-    in.release();
-    double bareSum = bare.stream().mapToDouble(Double::doubleValue).sum();
+    return bare;
+  }
 
-    double sequential = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("seq").toString()));
-    double parallel = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("par").toString(),
-        "parallelism", "2"));
+  private static double sum(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).sum();
+  }
 
-    long interactions = data.trainRows() + data.testRows();
-    System.out.println();
-    System.out.printf(Locale.ROOT, "## sweep benchmark: %,d interactions (%,d users x %,d items), implicit, rank %s, "
-        + "%s iterations, reg %s, measures %s, %s%n%n", interactions, users, items, rank, maxIter, regs, measures,
-        spark.sparkContext().master());
-    System.out.println("| what | seconds | vs bare ALS.fit |");
-    System.out.println("|---|---:|---:|");
-    System.out.printf(Locale.ROOT, "| bare ALS.fit, sum over %d models %s | %.1f | 1.00 |%n", bare.size(),
-        bare.stream().map(b -> String.format(Locale.ROOT, "%.1f", b)).toList(), bareSum);
-    System.out.printf(Locale.ROOT, "| sweep, --parallelism 1 (total) | %.1f | %.2f (overhead %+.0f%%) |%n",
-        sequential, sequential / bareSum, 100 * (sequential - bareSum) / bareSum);
-    System.out.printf(Locale.ROOT, "| sweep, --parallelism 2 (total) | %.1f | %.2f (vs sequential %.2fx) |%n",
-        parallel, parallel / bareSum, sequential / parallel);
-    System.out.printf(Locale.ROOT, "%nload average at the end: %s%n",
-        java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+  private static String seconds(List<Double> values) {
+    return values.stream().map(b -> String.format(Locale.ROOT, "%.1f", b)).toList().toString();
   }
 
   /** Wall-clock seconds of one whole sweep run, as the CLI runs it. */
