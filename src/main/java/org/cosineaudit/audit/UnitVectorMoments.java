@@ -1,8 +1,8 @@
 package org.cosineaudit.audit;
 
-import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.Serializable;
-import org.netlib.util.intW;
+import java.util.Arrays;
+import org.cosineaudit.stability.SymmetricEigen;
 
 /**
  * First and second moments of unit-normalized vectors, mergeable across partitions: the count,
@@ -118,21 +118,17 @@ public final class UnitVectorMoments implements Serializable {
   }
 
   /**
-   * Eigenvalues of the covariance, descending. Computed with LAPACK {@code dsyev} on the driver:
-   * O(d^3), a few milliseconds at d = 128.
+   * Eigenvalues of the covariance, descending, clipped at 0. Computed on the driver with the
+   * project's Jacobi solver ({@link SymmetricEigen}), not LAPACK: plain Java gives the same bits
+   * on every driver machine, where native and Java LAPACK may differ in the last ones. O(d^3),
+   * some tens of milliseconds at d = 128.
    */
   public double[] covarianceEigenvalues() {
     if (n < 2) {
       return new double[0];
     }
-    double[] a = covariance();
-    double[] w = new double[d];
-    double[] work = new double[Math.max(1, 3 * d)];
-    intW info = new intW(0);
-    LAPACK.getInstance().dsyev("N", "U", d, a, d, w, work, work.length, info);
-    if (info.val != 0) {
-      throw new IllegalStateException("dsyev failed with info " + info.val);
-    }
+    double[] w = SymmetricEigen.eigenvalues(covariance(), d);
+    Arrays.sort(w);
     double[] desc = new double[d];
     for (int i = 0; i < d; i++) {
       desc[i] = Math.max(0, w[d - 1 - i]);

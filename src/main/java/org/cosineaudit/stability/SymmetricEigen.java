@@ -3,16 +3,18 @@ package org.cosineaudit.stability;
 /**
  * Eigenvalues of a small symmetric matrix by the cyclic Jacobi method: robust, no
  * dependencies, accurate to rounding for the k x k matrices (k &lt;= a few hundred) of
- * {@link CrossMoments}. O(k^3) per sweep, usually under 10 sweeps.
+ * {@link CrossMoments} and the audit's covariance. O(k^3) per sweep, usually under 10 sweeps.
+ * Plain Java: the same bits on every machine, unlike LAPACK, whose native and Java builds may
+ * differ in the last bits.
  */
-final class SymmetricEigen {
+public final class SymmetricEigen {
 
   private static final int MAX_SWEEPS = 100;
 
   private SymmetricEigen() {}
 
   /** Eigenvalues of the symmetric {@code n x n} matrix {@code a} (row-major, not modified). */
-  static double[] eigenvalues(double[] a, int n) {
+  public static double[] eigenvalues(double[] a, int n) {
     double[] m = a.clone();
     for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
       double off = 0;

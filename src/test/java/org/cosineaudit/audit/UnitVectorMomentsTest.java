@@ -87,4 +87,29 @@ class UnitVectorMomentsTest {
     }
     return ab / Math.sqrt(aa * bb);
   }
+
+  @Test
+  void covarianceEigenvaluesMatchLapackOnARandom40DimensionalCloud() {
+    // the driver's Jacobi solver (same bits on every machine) against LAPACK's dsyev
+    int d = 40;
+    Random rnd = new Random(17);
+    UnitVectorMoments m = new UnitVectorMoments(d);
+    for (int i = 0; i < 500; i++) {
+      double[] v = new double[d];
+      for (int j = 0; j < d; j++) {
+        v[j] = rnd.nextGaussian() * (1 + j % 5) + (j == 0 ? 3 : 0);
+      }
+      m.add(v);
+    }
+    double[] a = m.covariance();
+    double[] w = new double[d];
+    double[] work = new double[3 * d];
+    org.netlib.util.intW info = new org.netlib.util.intW(0);
+    dev.ludovic.netlib.lapack.LAPACK.getInstance().dsyev("N", "U", d, a, d, w, work, work.length, info);
+    assertEquals(0, info.val);
+    double[] ours = m.covarianceEigenvalues();
+    for (int i = 0; i < d; i++) {
+      assertEquals(Math.max(0, w[d - 1 - i]), ours[i], 1e-12 * w[d - 1], "eigenvalue " + i);
+    }
+  }
 }
