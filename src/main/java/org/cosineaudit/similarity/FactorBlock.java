@@ -127,7 +127,7 @@ public final class FactorBlock implements Serializable {
   /**
    * The serialized form of a {@link FactorBlock}: rows, dim, maxNorm; the ids as one UTF-8 blob
    * plus varint byte lengths ({@link IdBlob#write}); the order keys as the first key and then
-   * zigzag varint deltas (one byte each for consecutive keys); the floats as one unshared array.
+   * zigzag {@link Varints varint} deltas (one byte each for consecutive keys); the floats as one unshared array.
    * No per-row objects. Reading validates every length and fails with {@link InvalidObjectException}.
    */
   private static final class Wire implements Serializable {
@@ -146,18 +146,12 @@ public final class FactorBlock implements Serializable {
       out.writeInt(b.dim);
       out.writeDouble(b.maxNorm);
       b.idBlob.write(out);
-      byte[] keys = new byte[10 * rows];
+      byte[] keys = new byte[Varints.MAX_BYTES * rows];
       int n = 0;
       long prev = 0;
       for (int r = 0; r < rows; r++) {
-        long delta = b.orders[r] - prev;
+        n = Varints.put(keys, n, Varints.zigzag(b.orders[r] - prev));
         prev = b.orders[r];
-        long z = (delta << 1) ^ (delta >> 63);
-        while ((z & ~0x7FL) != 0) {
-          keys[n++] = (byte) ((z & 0x7F) | 0x80);
-          z >>>= 7;
-        }
-        keys[n++] = (byte) z;
       }
       out.writeInt(n);
       out.write(keys, 0, n);
@@ -174,32 +168,21 @@ public final class FactorBlock implements Serializable {
       }
       IdBlob ids = IdBlob.read(in, rows, "FactorBlock ids");
       int keyBytes = in.readInt();
-      if (keyBytes < rows || keyBytes > 10L * rows) {
+      if (keyBytes < rows || keyBytes > (long) Varints.MAX_BYTES * rows) {
         throw new InvalidObjectException("FactorBlock: " + keyBytes + " key bytes cannot encode " + rows + " keys");
       }
       byte[] keys = new byte[keyBytes];
       in.readFully(keys);
       long[] orders = new long[rows];
-      int p = 0;
+      Varints.Reader keysIn = new Varints.Reader(keys, "FactorBlock: truncated or malformed order key ");
       long prev = 0;
       for (int r = 0; r < rows; r++) {
-        long z = 0;
-        for (int shift = 0; ; shift += 7) {
-          if (p >= keyBytes || shift > 63) {
-            throw new InvalidObjectException("FactorBlock: truncated or malformed order key " + r + " of " + rows);
-          }
-          byte x = keys[p++];
-          z |= (long) (x & 0x7F) << shift;
-          if (x >= 0) {
-            break;
-          }
-        }
-        prev += (z >>> 1) ^ -(z & 1);
+        prev += Varints.unzigzag(keysIn.next(70, r, rows));
         orders[r] = prev;
       }
-      if (p != keyBytes) {
-        throw new InvalidObjectException("FactorBlock: " + rows + " order keys used " + p + " of " + keyBytes
-            + " key bytes; the stream is corrupt");
+      if (keysIn.position() != keyBytes) {
+        throw new InvalidObjectException("FactorBlock: " + rows + " order keys used " + keysIn.position() + " of "
+            + keyBytes + " key bytes; the stream is corrupt");
       }
       Object floats;
       try {

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * they are needed ({@link #get}, {@link #toArray}).
  *
  * <p>Wire form ({@link #write}): the byte length, the bytes, then each id's byte length as an
- * unsigned varint (one byte for ids under 128 bytes). Immutable; never null ids.
+ * unsigned {@link Varints varint} (one byte for ids under 128 bytes). Immutable; never null ids.
  */
 final class IdBlob {
 
@@ -75,12 +75,7 @@ final class IdBlob {
     byte[] lengths = new byte[5 * ends.length];
     int n = 0;
     for (int i = 0; i < ends.length; i++) {
-      int len = ends[i] - start(i);
-      while ((len & ~0x7F) != 0) {
-        lengths[n++] = (byte) ((len & 0x7F) | 0x80);
-        len >>>= 7;
-      }
-      lengths[n++] = (byte) len;
+      n = Varints.put(lengths, n, ends[i] - start(i));
     }
     out.writeInt(bytes.length);
     out.write(bytes);
@@ -107,32 +102,20 @@ final class IdBlob {
     byte[] lengths = new byte[lengthBytes];
     in.readFully(lengths);
     int[] ends = new int[count];
-    int p = 0;
+    Varints.Reader lengthsIn = new Varints.Reader(lengths, what + ": truncated or malformed length of id ");
     long end = 0;
     for (int i = 0; i < count; i++) {
-      int len = 0;
-      int shift = 0;
-      while (true) {
-        if (p >= lengthBytes || shift > 28) {
-          throw new InvalidObjectException(what + ": truncated or malformed length of id " + i + " of " + count);
-        }
-        byte b = lengths[p++];
-        len |= (b & 0x7F) << shift;
-        if (b >= 0) {
-          break;
-        }
-        shift += 7;
-      }
-      end += len & 0xFFFFFFFFL;
-      if (len < 0 || end > byteLength) {
+      long len = lengthsIn.next(35, i, count);
+      end += len;
+      if (len > Integer.MAX_VALUE || end > byteLength) {
         throw new InvalidObjectException(what + ": ids " + 0 + ".." + i + " need " + end + " bytes, only "
             + byteLength + " were written");
       }
       ends[i] = (int) end;
     }
-    if (p != lengthBytes || end != byteLength) {
+    if (lengthsIn.position() != lengthBytes || end != byteLength) {
       throw new InvalidObjectException(what + ": " + count + " ids use " + end + " of " + byteLength + " id bytes and "
-          + p + " of " + lengthBytes + " length bytes; the stream is corrupt");
+          + lengthsIn.position() + " of " + lengthBytes + " length bytes; the stream is corrupt");
     }
     return new IdBlob(bytes, ends);
   }
