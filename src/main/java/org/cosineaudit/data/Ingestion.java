@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -14,6 +15,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +68,14 @@ public final class Ingestion {
   static final String FATE_HEADER = "header";
   static final String FATE_BLANK = "blank";
 
-  /** One input row after parsing: where it came from, the row, and its fate. */
+  /**
+   * One input row after parsing: where it came from, the row, and its fate. {@code file} numbers the
+   * input's files in the order of their names ({@link #fileNumbers}): the path itself, often 100
+   * bytes, would be carried through the duplicate window's shuffle and sort for every row, and
+   * only rejects and merged duplicates need it ({@link #withoutOrigin} puts it back for those).
+   */
   static final StructType PARSED_SCHEMA = new StructType()
-      .add("source", DataTypes.StringType, false)
+      .add("file", DataTypes.IntegerType, false)
       .add("line", DataTypes.LongType, true)
       .add("raw", DataTypes.StringType, true)
       .add("user", DataTypes.StringType, true)
@@ -106,16 +113,20 @@ public final class Ingestion {
       out.manifest().detail("input_options", InteractionInput.describe(config));
 
       Dataset<Row> parsed;
+      List<String> files;
       long textLines = -1;
       if (layout.format() == InputFormat.PARQUET) {
-        parsed = parquetRows(spark, layout, config.feedback());
+        ParquetRows read = parquetRows(spark, layout, config.feedback());
+        parsed = read.rows();
+        files = read.files();
       } else {
         NumberedLines.Read read = NumberedLines.read(spark, layout, config.feedback(), config.input());
         parsed = spark.createDataFrame(read.rows(), PARSED_SCHEMA);
         textLines = read.lines();
+        files = read.files();
       }
       int partitions = partitions(spark, layout.bytes());
-      Dataset<Row> classified = withoutOrigin(resolveDuplicates(parsed, config.duplicates(), partitions))
+      Dataset<Row> classified = withoutOrigin(resolveDuplicates(parsed, config.duplicates(), partitions), files)
           .persist(StorageLevel.MEMORY_AND_DISK());
       Map<String, Long> fates = countFates(classified);
 
@@ -202,7 +213,10 @@ public final class Ingestion {
 
   // ---- parsing Parquet ----
 
-  private static Dataset<Row> parquetRows(SparkSession spark, InputLayout layout, Feedback feedback) {
+  /** Parsed Parquet rows ({@link #PARSED_SCHEMA}) and the file names their {@code file} numbers. */
+  record ParquetRows(Dataset<Row> rows, List<String> files) {}
+
+  private static ParquetRows parquetRows(SparkSession spark, InputLayout layout, Feedback feedback) {
     List<String> files = new ArrayList<>();
     for (String f : layout.files()) {
       if (f.endsWith(".parquet")) {
@@ -233,14 +247,59 @@ public final class Ingestion {
         : ts.dataType() instanceof TimestampType ? col(quoted(ts.name())).cast("long").cast("string")
         : col(quoted(ts.name())).cast("string");
     Dataset<Row> fields = df.select(
-        col("_metadata.file_path").as("source"),
+        xxhash64(col("_metadata.file_path")).as("file"),
         col("_metadata.row_index").plus(1).as("line"),
         col(quoted(user.name())).cast("string").as("user"),
         col(quoted(item.name())).cast("string").as("item"),
         value == null ? lit(null).cast("string").as("value") : col(quoted(value.name())).cast("string").as("value"),
         tsText.as("timestamp"));
     String[] names = {user.name(), item.name(), value == null ? null : value.name(), ts == null ? null : ts.name()};
-    return fields.map(new CheckParquetRow(feedback, names), Encoders.row(PARSED_SCHEMA));
+    // rows carry a hash of their file's path, not the path (a constant per file, so Spark hashes
+    // it without copying it into every row); one small job reads the paths (Parquet metadata only)
+    Column path = col("_metadata.file_path");
+    Map<String, Long> hashes = new HashMap<>();
+    for (Row r : df.select(path, xxhash64(path)).distinct().collectAsList()) {
+      hashes.put(parquetFileName(r.getString(0)), r.getLong(1));
+    }
+    List<String> numbered = fileNumbers(hashes.keySet());
+    Map<Long, Integer> numberOfHash = new HashMap<>();
+    for (int i = 0; i < numbered.size(); i++) {
+      if (numberOfHash.put(hashes.get(numbered.get(i)), i) != null) {
+        throw new InputException("two files of " + where + " have the same 64-bit hash of their paths (one is "
+            + numbered.get(i) + "); rename one of them");
+      }
+    }
+    return new ParquetRows(fields.map(new CheckParquetRow(feedback, names, numberOfHash), Encoders.row(PARSED_SCHEMA)),
+        numbered);
+  }
+
+  /**
+   * The distinct file names in the order a file's number follows: ascending by their UTF-8 bytes,
+   * the order Spark compares strings in, so ordering rows by file number orders them by file name
+   * (the duplicate policy's "later file").
+   */
+  static List<String> fileNumbers(java.util.Collection<String> names) {
+    List<String> files = new ArrayList<>(new java.util.TreeSet<>(names));
+    files.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return files;
+  }
+
+  /**
+   * The name of a Parquet file as a Hadoop path ("file:/tmp/a b"), from the URL-encoded URI that
+   * {@code _metadata.file_path} gives ("file:/tmp/a%20b"), as rejects name it.
+   */
+  static String parquetFileName(String uri) {
+    return new org.apache.hadoop.fs.Path(java.net.URI.create(uri)).toString();
+  }
+
+  /** File name -> its number in {@code files} (see {@link #fileNumbers}). */
+  static Map<String, Integer> numbering(List<String> files) {
+    Map<String, Integer> numbers = new HashMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      numbers.put(files.get(i), i);
+    }
+    return numbers;
   }
 
   private static boolean hasColumn(Dataset<Row> df, String name) {
@@ -288,10 +347,31 @@ public final class Ingestion {
     private static final long serialVersionUID = 1L;
     private final Feedback feedback;
     private final String[] names;
+    private final Map<Long, Integer> fileNumbers;
+    // rows of one file come together: the last lookup is almost always the next one
+    private transient boolean looked;
+    private transient long lastHash;
+    private transient int lastNumber;
 
-    CheckParquetRow(Feedback feedback, String[] names) {
+    /** {@code fileNumbers}: xxhash64 of a file's path -> the file's number. */
+    CheckParquetRow(Feedback feedback, String[] names, Map<Long, Integer> fileNumbers) {
       this.feedback = feedback;
       this.names = names;
+      this.fileNumbers = fileNumbers;
+    }
+
+    private int fileNumber(long pathHash) {
+      if (!looked || pathHash != lastHash) {
+        Integer n = fileNumbers.get(pathHash);
+        if (n == null) {
+          throw new IllegalStateException("Parquet row from a file whose path hash " + pathHash
+              + " is not among the input's files (a bug, please report it)");
+        }
+        looked = true;
+        lastHash = pathHash;
+        lastNumber = n;
+      }
+      return lastNumber;
     }
 
     @Override
@@ -308,7 +388,7 @@ public final class Ingestion {
         }
         raw = sb.toString();
       }
-      return parsedRow(r.getString(0), r.getLong(1), raw, p);
+      return parsedRow(fileNumber(r.getLong(0)), r.getLong(1), raw, p);
     }
   }
 
@@ -320,15 +400,15 @@ public final class Ingestion {
         concat(lit("timestamp="), coalesce(col("timestamp").cast("string"), lit("null")))));
   }
 
-  static Row parsedRow(String source, long line, String raw, InteractionParser.Parsed p) {
+  static Row parsedRow(int file, long line, String raw, InteractionParser.Parsed p) {
     if (p.ok()) {
-      return RowFactory.create(source, line, raw, p.user(), p.item(), p.value(), p.timestamp(), FATE_VALID);
+      return RowFactory.create(file, line, raw, p.user(), p.item(), p.value(), p.timestamp(), FATE_VALID);
     }
-    return RowFactory.create(source, line, raw, null, null, null, null, p.reason().id());
+    return RowFactory.create(file, line, raw, null, null, null, null, p.reason().id());
   }
 
-  static Row markerRow(String source, long line, String raw, String fate) {
-    return RowFactory.create(source, line, raw, null, null, null, null, fate);
+  static Row markerRow(int file, long line, String raw, String fate) {
+    return RowFactory.create(file, line, raw, null, null, null, null, fate);
   }
 
   // ---- duplicates and fates ----
@@ -345,31 +425,24 @@ public final class Ingestion {
    * "Last" = latest timestamp (missing = oldest), then the later file, then the later line.
    */
   static Dataset<Row> resolveDuplicates(Dataset<Row> parsed, DuplicatePolicy policy, int partitions) {
-    // One window over all rows, so the input is parsed once: valid rows are grouped by
-    // (user, item), keys (user, true, null, item); every other row (rejects, header and blank
-    // lines) has no user and is its own group, keys (synthetic user, false, file, line), unique.
-    // k1 is null for valid rows because "user" already leads the keys: repeating it there would
-    // compare the user's id twice in every comparison of the window's sort.
+    // One window over all rows, so the input is parsed once. Valid rows are grouped by (user,
+    // item). Every other row (rejects, header and blank lines) has no user and gets a synthetic
+    // one, unique per row (NO_USER, its line and file number), and no item: each is a group of its
+    // own. The synthetic users also spread those rows over all partitions instead of one, so a
+    // file that is mostly rejects (a wrong --delimiter, say) is sorted in parallel before the
+    // reject limit stops the run. Only rows that are not accepted carry one, and no consumer reads
+    // "user" from those (rejects keep their file, line and raw text).
     Column valid = col("fate").equalTo(FATE_VALID);
-    Column[] keys = {
-        valid,
-        when(valid, lit(null).cast("string")).otherwise(col("source")),
-        when(valid, col("item")).otherwise(col("line").cast("string"))};
     // "user" leads the keys so that the rows can be partitioned by user alone: the window reuses
     // that exchange, and so does every later per-user step on the accepted rows (the held-out
-    // split's window), which then needs no shuffle of its own. Rows without a user get a
-    // synthetic one, unique per row (NO_USER), so that they spread over all partitions
-    // instead of sharing one: a file that is mostly rejects (a wrong --delimiter, say) is then
-    // sorted in parallel before the reject limit stops the run. Only rows that are not accepted
-    // carry it, and no consumer reads "user" from those (rejects keep their file, line and raw text).
-    WindowSpec pair = Window.partitionBy(col("user"), col("k0"), col("k1"), col("k2"));
-    WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("source").desc(), col("line").desc());
+    // split's window), which then needs no shuffle of its own
+    WindowSpec pair = Window.partitionBy(col("user"), col("item"));
+    WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("file").desc(), col("line").desc());
     // partition explicitly: the partition count follows the input size instead of
     // spark.sql.shuffle.partitions
     Dataset<Row> keyed = parsed
         .withColumn("user", coalesce(col("user"),
-            concat(lit(NO_USER), col("line").cast("string"), lit(":"), col("source"))))
-        .withColumn("k0", keys[0]).withColumn("k1", keys[1]).withColumn("k2", keys[2])
+            concat(lit(NO_USER), col("line").cast("string"), lit(":"), col("file").cast("string"))))
         .repartition(partitions, col("user"));
     Dataset<Row> ranked = keyed.withColumn("n", count(lit(1)).over(pair))
         .withColumn("rn", row_number().over(lastFirst));
@@ -395,20 +468,23 @@ public final class Ingestion {
   }
 
   /**
-   * The rows with {@code source}, {@code line} and {@code raw} set to null for accepted rows, which
-   * no consumer reads them from (interactions take the parsed fields; rejects and merged rows keep
-   * theirs): the cache of the classified rows then holds the file path, often 100 bytes, and the
-   * raw text line only for the few rows that need them, not for every interaction.
+   * The classified rows with {@code source} (the file's name, from its number in {@code files}),
+   * {@code line} and {@code raw} for the rows that are not accepted, and null for accepted rows,
+   * which no consumer reads them from (interactions take the parsed fields; rejects and merged rows
+   * keep theirs): the cache of the classified rows then holds the file path, often 100 bytes, and
+   * the raw text line only for the few rows that need them, not for every interaction.
    */
-  static Dataset<Row> withoutOrigin(Dataset<Row> classified) {
+  static Dataset<Row> withoutOrigin(Dataset<Row> classified, List<String> files) {
     Column kept = col("fate").notEqual(FATE_ACCEPTED);
-    Column[] cols = new Column[PARSED_SCHEMA.size()];
-    for (int k = 0; k < cols.length; k++) {
-      String name = PARSED_SCHEMA.fieldNames()[k];
-      cols[k] = name.equals("source") || name.equals("line") || name.equals("raw")
-          ? when(kept, col(name)).as(name) : col(name);
+    Column source = element_at(lit(files.toArray(new String[0])), col("file").plus(1));
+    List<Column> cols = new ArrayList<>();
+    cols.add(when(kept, source).as("source"));
+    for (String name : PARSED_SCHEMA.fieldNames()) {
+      if (!name.equals("file")) {
+        cols.add(name.equals("line") || name.equals("raw") ? when(kept, col(name)).as(name) : col(name));
+      }
     }
-    return classified.select(cols);
+    return classified.select(cols.toArray(new Column[0]));
   }
 
   private static Map<String, Long> countFates(Dataset<Row> classified) {

@@ -39,8 +39,11 @@ final class NumberedLines {
 
   private NumberedLines() {}
 
-  /** Lines and their parse outcome, rows of {@link Ingestion#PARSED_SCHEMA}; also the total line count. */
-  record Read(JavaRDD<Row> rows, long lines) {}
+  /**
+   * Lines and their parse outcome, rows of {@link Ingestion#PARSED_SCHEMA}; also the total line
+   * count and the file names that the rows' {@code file} numbers ({@link Ingestion#fileNumbers}).
+   */
+  record Read(JavaRDD<Row> rows, long lines, List<String> files) {}
 
   static Read read(SparkSession spark, InputLayout layout, Feedback feedback, String input) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -65,13 +68,16 @@ final class NumberedLines {
     }
     Map<String, Long> firstLine = firstLineOfSplits(counts);
     long lines = 0;
+    List<String> names = new ArrayList<>();
     for (SplitCount c : counts) {
       lines += c.lines();
+      names.add(c.file());
     }
+    List<String> files = Ingestion.fileNumbers(names);
     JavaRDD<Row> rows = text.mapPartitionsWithInputSplit(
-        new ParseSplitLines(firstLine, layout.parser(feedback), layout.header(),
+        new ParseSplitLines(firstLine, Ingestion.numbering(files), layout.parser(feedback), layout.header(),
             layout.namedColumns() ? layout.headerLine() : null), false);
-    return new Read(rows, lines);
+    return new Read(rows, lines, files);
   }
 
   /** The line count of one input split. */
@@ -129,12 +135,15 @@ final class NumberedLines {
       implements Function2<InputSplit, Iterator<Tuple2<LongWritable, Text>>, Iterator<Row>> {
     private static final long serialVersionUID = 1L;
     private final Map<String, Long> firstLine;
+    private final Map<String, Integer> fileNumbers;
     private final InteractionParser parser;
     private final boolean header;
     private final String expectedHeader;
 
-    ParseSplitLines(Map<String, Long> firstLine, InteractionParser parser, boolean header, String expectedHeader) {
+    ParseSplitLines(Map<String, Long> firstLine, Map<String, Integer> fileNumbers, InteractionParser parser,
+        boolean header, String expectedHeader) {
       this.firstLine = firstLine;
+      this.fileNumbers = fileNumbers;
       this.parser = parser;
       this.header = header;
       this.expectedHeader = expectedHeader;
@@ -145,9 +154,11 @@ final class NumberedLines {
       FileSplit fs = (FileSplit) split;
       String file = fs.getPath().toString();
       Long start = firstLine.get(key(file, fs.getStart()));
-      if (start == null) {
+      Integer number = fileNumbers.get(file);
+      if (start == null || number == null) {
         throw new IllegalStateException("no line count for split " + key(file, fs.getStart()));
       }
+      int fileNumber = number;
       return new Iterator<>() {
         private long line = start;
 
@@ -172,13 +183,13 @@ final class NumberedLines {
                     + "' but the first file has '" + LayoutDetection.abbreviate(expectedHeader)
                     + "'; columns are mapped by name, so every file needs the same header");
               }
-              return Ingestion.markerRow(file, number, raw, Ingestion.FATE_HEADER);
+              return Ingestion.markerRow(fileNumber, number, raw, Ingestion.FATE_HEADER);
             }
           }
           if (raw.isBlank()) {
-            return Ingestion.markerRow(file, number, raw, Ingestion.FATE_BLANK);
+            return Ingestion.markerRow(fileNumber, number, raw, Ingestion.FATE_BLANK);
           }
-          return Ingestion.parsedRow(file, number, raw, parser.parseLine(raw));
+          return Ingestion.parsedRow(fileNumber, number, raw, parser.parseLine(raw));
         }
       };
     }

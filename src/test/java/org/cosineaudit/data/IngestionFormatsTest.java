@@ -143,4 +143,58 @@ class IngestionFormatsTest {
     assertEquals(List.of("a b 2.0 5"), interactions(in));
     assertEquals(List.of("1 superseded_duplicate user=a, item=b, value=1.0, timestamp=null"), rejects(in));
   }
+
+  @Test
+  void keepLastWithoutTimestampsPrefersTheLaterFileByNameAndRejectsNameTheirFile() {
+    // rows carry their file as a number through the duplicate window: the number must order the
+    // files by name, so "z.csv" line 1 beats "a.csv" line 2, and rejects get the name back
+    write(dir, "in/a.csv", "u1,i1,1\nu1,i1,2\nu2,i1,x\n");
+    write(dir, "in/z.csv", "u1,i1,3\nu3,i2,4\n");
+    Ingested in = read(dir, dir.resolve("in"), "input-format", "delimited", "duplicates", "keep-last");
+    assertEquals(sorted("u1 i1 3.0 null", "u3 i2 4.0 null"), interactions(in));
+    List<String> bySource = new java.util.ArrayList<>();
+    for (org.apache.spark.sql.Row r : in.rejects().orderBy("source", "line").collectAsList()) {
+      String source = r.getString(0);
+      bySource.add(source.substring(source.lastIndexOf('/') + 1) + " " + r.getLong(1) + " " + r.getString(3));
+    }
+    assertEquals(List.of("a.csv 1 superseded_duplicate", "a.csv 2 superseded_duplicate",
+        "a.csv 3 unparsable_number"), bySource);
+  }
+
+  @Test
+  void parquetFilesOfOneFolderAreOrderedByNameAndRejectsNameTheirFile() {
+    StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
+        .add("value", DataTypes.DoubleType);
+    Path folder = dir.resolve("parts folder");
+    writeParquet(dir, "parts folder/b", schema, RowFactory.create("u1", "i1", 1.0));
+    writeParquet(dir, "parts folder/a", schema, RowFactory.create("u1", "i1", 2.0),
+        RowFactory.create("u2", "i1", Double.NaN));
+    // one folder per write: move both part files into one folder of the input
+    java.util.List<Path> parts = new java.util.ArrayList<>();
+    for (String sub : List.of("a", "b")) {
+      try (var files = java.nio.file.Files.list(folder.resolve(sub))) {
+        files.filter(f -> f.getFileName().toString().endsWith(".parquet")).forEach(parts::add);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Path input = dir.resolve("pq in");
+    try {
+      java.nio.file.Files.createDirectories(input);
+      java.nio.file.Files.move(parts.get(0), input.resolve("part-a.parquet"));
+      java.nio.file.Files.move(parts.get(1), input.resolve("part-b.parquet"));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    Ingested in = read(dir, input, "input-format", "parquet", "duplicates", "keep-last");
+    // no timestamps: the later file by name (part-b) wins over part-a
+    assertEquals(List.of("u1 i1 1.0 null"), interactions(in));
+    List<String> bySource = new java.util.ArrayList<>();
+    for (org.apache.spark.sql.Row r : in.rejects().orderBy("source", "line").collectAsList()) {
+      String source = r.getString(0);
+      assertTrue(source.contains("pq in/"), source); // the folder's name as written, not URL-encoded
+      bySource.add(source.substring(source.lastIndexOf('/') + 1) + " " + r.getLong(1) + " " + r.getString(3));
+    }
+    assertEquals(List.of("part-a.parquet 1 superseded_duplicate", "part-a.parquet 2 non_finite_value"), bySource);
+  }
 }

@@ -259,13 +259,13 @@ class IngestionRejectsTest {
     // one partition, so one task sorted and cached them all
     List<Row> rows = new java.util.ArrayList<>();
     for (int line = 1; line <= 200; line++) {
-      rows.add(Ingestion.markerRow("f.csv", line, "garbage " + line, RejectReason.MISSING_FIELD.id()));
+      rows.add(Ingestion.markerRow(0, line, "garbage " + line, RejectReason.MISSING_FIELD.id()));
     }
-    rows.add(Ingestion.parsedRow("f.csv", 201, null,
+    rows.add(Ingestion.parsedRow(0, 201, null,
         InteractionParser.check("u1", "i1", "1", null, true, Feedback.EXPLICIT)));
-    rows.add(Ingestion.parsedRow("f.csv", 202, null,
+    rows.add(Ingestion.parsedRow(0, 202, null,
         InteractionParser.check("u1", "i1", "2", null, true, Feedback.EXPLICIT)));
-    rows.add(Ingestion.parsedRow("f.csv", 203, null,
+    rows.add(Ingestion.parsedRow(0, 203, null,
         InteractionParser.check("u2", "i1", "3", null, true, Feedback.EXPLICIT)));
     org.apache.spark.sql.Dataset<Row> resolved = Ingestion.resolveDuplicates(
         spark().createDataFrame(rows, Ingestion.PARSED_SCHEMA), DuplicatePolicy.ERROR, 4);
