@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.mean;
-import static org.apache.spark.sql.functions.skewness;
-import static org.apache.spark.sql.functions.stddev_pop;
+import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,9 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.mllib.stat.Statistics;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -39,25 +36,29 @@ public final class GeometryChecks {
 
   private GeometryChecks() {}
 
-  /** Norm distribution: mean, spread, quantiles; the check is the coefficient of variation. */
+  /**
+   * Norm distribution: mean, spread, quantiles; the check is the coefficient of variation. The
+   * mean and spread come from {@link #normMoments} (the same bits on every run); count, min and
+   * max are exact in any order.
+   */
   public static List<Check> norms(Dataset<Row> clean, AuditThresholds t, RunOutput out) {
-    Row s = clean.agg(count(lit(1)), mean("norm"), stddev_pop("norm"),
-        org.apache.spark.sql.functions.min("norm"), max("norm")).first();
+    Row s = clean.agg(count(lit(1)), org.apache.spark.sql.functions.min("norm"), max("norm")).first();
     double[] q = clean.stat().approxQuantile("norm", new double[] {0.01, 0.5, 0.99}, 1e-3);
-    double meanNorm = s.isNullAt(1) ? Double.NaN : s.getDouble(1);
-    double sd = s.isNullAt(2) ? Double.NaN : s.getDouble(2);
+    NormMoments m = normMoments(clean);
+    double meanNorm = m.mean();
+    double sd = m.populationSd();
     out.manifest().detail("norms", java.util.Map.of("mean", meanNorm, "stddev", sd,
         "p01", q.length > 0 ? q[0] : Double.NaN, "median", q.length > 1 ? q[1] : Double.NaN,
         "p99", q.length > 2 ? q[2] : Double.NaN));
     String detail = q.length < 3 ? "no vectors" : String.format(Locale.ROOT,
         "norms: mean %.4g, stddev %.4g, min %.4g, p01 %.4g, median %.4g, p99 %.4g, max %.4g",
-        meanNorm, sd, s.getDouble(3), q[0], q[1], q[2], s.getDouble(4));
-    return List.of(t.normCv().judge("geometry.norm-cv", GROUP, withoutMergeNoise(sd / meanNorm), detail));
+        meanNorm, sd, s.getDouble(1), q[0], q[1], q[2], s.getDouble(2));
+    return List.of(t.normCv().judge("geometry.norm-cv", GROUP, sd / meanNorm, detail));
   }
 
   /**
-   * Spearman correlation of norm with popularity over the ids in both, computed by MLlib's
-   * distributed rank correlation (ties get average ranks).
+   * Spearman correlation of norm with popularity over the ids in both (ties get average ranks),
+   * distributed and exact to the bit on every run ({@link RankCorrelation}).
    *
    * @param popularity {@code id string, popularity double}
    */
@@ -66,13 +67,9 @@ public final class GeometryChecks {
         .select(col("norm"), col("popularity").cast("double"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long n = joined.count();
-    double rho = Double.NaN;
-    if (n >= 3) {
-      JavaRDD<Row> rows = joined.toJavaRDD();
-      rho = Statistics.corr(rows.map(new Column(0)), rows.map(new Column(1)), "spearman");
-    }
+    double rho = n >= 3 ? RankCorrelation.spearman(joined, "norm", "popularity") : Double.NaN;
     joined.unpersist();
-    return t.normPopularitySpearman().judge("geometry.norm-popularity-spearman", GROUP, withoutMergeNoise(rho),
+    return t.normPopularitySpearman().judge("geometry.norm-popularity-spearman", GROUP, rho,
         String.format(Locale.ROOT, "Spearman rank correlation of norm and popularity over %,d items%s", n,
         n < 3 ? " (too few ids in both to compute it)"
             : rho > 0 ? ": popular items have longer vectors, so dot and cosine rank differently" : ""));
@@ -84,6 +81,85 @@ public final class GeometryChecks {
    * depend on how the vectors are split, and a snapshot must give the same report on any cluster.
    */
   static final int MOMENT_PARTITIONS = 32;
+
+  /**
+   * Mean and spread of the {@code norm} column of {@code clean} ({@code id} unique), folded like
+   * {@link #moments}: the same to the bit however the rows are partitioned or ordered.
+   */
+  static NormMoments normMoments(Dataset<Row> clean) {
+    JavaRDD<NormMoments> states = clean.select("id", "norm")
+        .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
+        .select("norm").toJavaRDD()
+        .mapPartitions(new NormsOfPartition());
+    return OrderedMerge.inPartitionOrder(states, new MergeNorms()).orElseGet(NormMoments::new);
+  }
+
+  /** Count, mean and sum of squared deviations (Welford; partitions merged as Chan et al.). */
+  static final class NormMoments implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    long n;
+    double mean;
+    double m2;
+
+    void add(double x) {
+      n++;
+      double delta = x - mean;
+      mean += delta / n;
+      m2 += delta * (x - mean);
+    }
+
+    NormMoments merge(NormMoments o) {
+      if (o.n == 0) {
+        return this;
+      }
+      if (n == 0) {
+        n = o.n;
+        mean = o.mean;
+        m2 = o.m2;
+        return this;
+      }
+      long total = n + o.n;
+      double delta = o.mean - mean;
+      mean += delta * o.n / total;
+      m2 += o.m2 + delta * delta * ((double) n * o.n / total);
+      n = total;
+      return this;
+    }
+
+    /** NaN without values. */
+    double mean() {
+      return n == 0 ? Double.NaN : mean;
+    }
+
+    /** Population standard deviation; NaN without values. */
+    double populationSd() {
+      return n == 0 ? Double.NaN : Math.sqrt(Math.max(0, m2 / n));
+    }
+  }
+
+  /** The norm moments of one partition's rows ({@code norm double}), in row order. */
+  static final class NormsOfPartition implements FlatMapFunction<Iterator<Row>, NormMoments> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Iterator<NormMoments> call(Iterator<Row> rows) {
+      NormMoments m = new NormMoments();
+      while (rows.hasNext()) {
+        m.add(rows.next().getDouble(0));
+      }
+      return List.of(m).iterator();
+    }
+  }
+
+  /** Merges the second state into the first. */
+  static final class MergeNorms implements Function2<NormMoments, NormMoments, NormMoments> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public NormMoments call(NormMoments a, NormMoments b) {
+      return a.merge(b);
+    }
+  }
 
   /** Mean pairwise cosine and first-principal-direction share, from executor-side moments. */
   public static List<Check> anisotropy(Dataset<Row> clean, int dimension, AuditThresholds t, RunOutput out) {
@@ -128,9 +204,14 @@ public final class GeometryChecks {
         .select(col("id"), coalesce(col("occurrences"), lit(0L)).as("occurrences"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long lists = neighbours.select("item").distinct().count();
-    Row s = all.agg(skewness("occurrences"), max("occurrences"), count(lit(1))).first();
-    double skew = s.isNullAt(0) ? Double.NaN : s.getDouble(0);
-    long maxOcc = s.isNullAt(1) ? 0 : s.getLong(1);
+    // integer sums, exact in any order (decimal: the sum of cubes outgrows a long), so the
+    // skewness is the same to the bit on every run
+    Column x = col("occurrences").cast("decimal(38,0)");
+    Row s = all.agg(sum(x), sum(x.multiply(x)), max("occurrences"), count(lit(1)), sum(x.multiply(x).multiply(x)))
+        .first();
+    long maxOcc = s.isNullAt(2) ? 0 : s.getLong(2);
+    double skew = s.getLong(3) == 0 ? Double.NaN : skewness(s.getLong(3), s.getDecimal(0).toBigIntegerExact(),
+        s.getDecimal(1).toBigIntegerExact(), s.getDecimal(4).toBigIntegerExact());
     Dataset<Row> hubs = all.orderBy(desc("occurrences"), col("id")).limit(topHubs)
         .withColumn("share", col("occurrences").divide(Math.max(1, lists)));
     if (metadata != null) {
@@ -148,7 +229,7 @@ public final class GeometryChecks {
     all.unpersist();
     double share = lists == 0 ? 0 : (double) maxOcc / lists;
     List<Check> checks = new ArrayList<>();
-    checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, withoutMergeNoise(skew), String.format(Locale.ROOT,
+    checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, skew, String.format(Locale.ROOT,
         "skewness of the %d-occurrence distribution over %,d items (0 for a symmetric one); top hubs: %s (see %s)",
         k, s.getLong(2), String.join(", ", top), HUBS)));
     checks.add(t.hubOccurrence().judge("geometry.hub-occurrence", GROUP, share, String.format(Locale.ROOT,
@@ -157,32 +238,21 @@ public final class GeometryChecks {
   }
 
   /**
-   * {@code v} to 12 significant digits, for the values computed by Spark's own aggregates
-   * (SQL {@code mean}/{@code stddev_pop}/{@code skewness}, MLlib's Spearman correlation): they
-   * merge partial results in the order shuffle blocks or tasks arrive, so the last bits vary from
-   * run to run, and a snapshot must give the same report on any cluster. Values this class
-   * aggregates itself ({@link #moments}) are merged in a fixed order and need no rounding.
+   * Population skewness (Spark's {@code skewness}) from exact sums of x, x² and x³ over n values:
+   * with A = n²·S3 − 3n·S1·S2 + 2·S1³ and B = n·S2 − S1² (both exact), it is A / B^1.5. NaN when all
+   * values are equal.
    */
-  static double withoutMergeNoise(double v) {
-    if (!Double.isFinite(v) || v == 0) {
-      return v;
+  static double skewness(long n, java.math.BigInteger s1, java.math.BigInteger s2, java.math.BigInteger s3) {
+    java.math.BigInteger bn = java.math.BigInteger.valueOf(n);
+    java.math.BigInteger b = bn.multiply(s2).subtract(s1.multiply(s1));
+    if (n == 0 || b.signum() == 0) {
+      return Double.NaN;
     }
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(12)).doubleValue();
-  }
-
-  /** One double column of a row. */
-  static final class Column implements Function<Row, Double> {
-    private static final long serialVersionUID = 1L;
-    private final int index;
-
-    Column(int index) {
-      this.index = index;
-    }
-
-    @Override
-    public Double call(Row r) {
-      return r.getDouble(index);
-    }
+    java.math.BigInteger a = bn.multiply(bn).multiply(s3)
+        .subtract(java.math.BigInteger.valueOf(3).multiply(bn).multiply(s1).multiply(s2))
+        .add(java.math.BigInteger.TWO.multiply(s1.pow(3)));
+    double bd = b.doubleValue();
+    return a.doubleValue() / (bd * Math.sqrt(bd));
   }
 
   /** The moments of one partition's vectors (rows of {@code features array<float>}). */

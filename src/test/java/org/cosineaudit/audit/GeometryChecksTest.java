@@ -12,6 +12,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.audit.Snapshots.Vec;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
@@ -85,10 +87,129 @@ class GeometryChecksTest {
     assertEquals(Double.NaN, none.meanPairCosine());
   }
 
+  private static Dataset<Row> doubles(List<double[]> pairs, int partitions) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      rows.add(RowFactory.create("v" + i, pairs.get(i)[0], pairs.get(i)[1]));
+    }
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("norm", DataTypes.DoubleType)
+        .add("popularity", DataTypes.DoubleType);
+    return SparkTestSession.get().createDataFrame(rows, schema).repartition(partitions);
+  }
+
+  private static List<double[]> randomPairs(int n, long seed, boolean ties) {
+    Random r = new Random(seed);
+    List<double[]> pairs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double x = ties ? r.nextInt(12) : 5 + r.nextGaussian();
+      double y = ties ? r.nextInt(7) + 0.5 * x : x * x + r.nextGaussian();
+      pairs.add(new double[] {x, y});
+    }
+    return pairs;
+  }
+
   @Test
-  void sparkAggregateValuesKeepTwelveSignificantDigits() {
-    assertEquals(0.123456789012, GeometryChecks.withoutMergeNoise(0.1234567890123456), 0.0);
-    assertEquals(-2.5e-7, GeometryChecks.withoutMergeNoise(-2.5000000000000004e-7), 0.0);
-    assertEquals(Double.NaN, GeometryChecks.withoutMergeNoise(Double.NaN));
+  void normMomentsAreBitIdenticalForAnyPartitioningAndMatchTwoPasses() {
+    List<double[]> pairs = randomPairs(500, 3, false);
+    GeometryChecks.NormMoments one = GeometryChecks.normMoments(doubles(pairs, 1));
+    GeometryChecks.NormMoments seven = GeometryChecks.normMoments(doubles(pairs, 7));
+    assertEquals(one.mean(), seven.mean(), 0.0);
+    assertEquals(one.populationSd(), seven.populationSd(), 0.0);
+    double mean = 0;
+    for (double[] p : pairs) {
+      mean += p[0] / pairs.size();
+    }
+    double ss = 0;
+    for (double[] p : pairs) {
+      ss += (p[0] - mean) * (p[0] - mean);
+    }
+    assertEquals(mean, one.mean(), 1e-12);
+    assertEquals(Math.sqrt(ss / pairs.size()), one.populationSd(), 1e-12);
+    assertEquals(Double.NaN, GeometryChecks.normMoments(doubles(List.of(), 2)).mean());
+  }
+
+  @Test
+  void exactSkewnessMatchesSparkAndIsNaNForEqualValues() {
+    Random r = new Random(8);
+    List<Row> rows = new ArrayList<>();
+    long n = 0;
+    java.math.BigInteger s1 = java.math.BigInteger.ZERO;
+    java.math.BigInteger s2 = java.math.BigInteger.ZERO;
+    java.math.BigInteger s3 = java.math.BigInteger.ZERO;
+    for (int i = 0; i < 400; i++) {
+      long x = (long) Math.floor(Math.exp(3 * r.nextDouble()) * 10); // right-skewed, like k-occurrences
+      rows.add(RowFactory.create(x));
+      java.math.BigInteger b = java.math.BigInteger.valueOf(x);
+      n++;
+      s1 = s1.add(b);
+      s2 = s2.add(b.pow(2));
+      s3 = s3.add(b.pow(3));
+    }
+    Dataset<Row> d = SparkTestSession.get().createDataFrame(rows, new StructType().add("x", DataTypes.LongType));
+    double spark = d.agg(org.apache.spark.sql.functions.skewness("x")).first().getDouble(0);
+    assertEquals(spark, GeometryChecks.skewness(n, s1, s2, s3), 1e-12);
+    java.math.BigInteger three = java.math.BigInteger.valueOf(3);
+    assertEquals(Double.NaN, GeometryChecks.skewness(2, three.multiply(java.math.BigInteger.TWO),
+        java.math.BigInteger.valueOf(18), java.math.BigInteger.valueOf(54)));
+  }
+
+  /** Spearman by definition on the driver: average ranks for ties, then Pearson. */
+  private static double bruteSpearman(List<double[]> pairs) {
+    double[] rx = averageRanks(pairs, 0);
+    double[] ry = averageRanks(pairs, 1);
+    int n = pairs.size();
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      mx += rx[i] / n;
+      my += ry[i] / n;
+    }
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (int i = 0; i < n; i++) {
+      sxy += (rx[i] - mx) * (ry[i] - my);
+      sxx += (rx[i] - mx) * (rx[i] - mx);
+      syy += (ry[i] - my) * (ry[i] - my);
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  }
+
+  private static double[] averageRanks(List<double[]> pairs, int column) {
+    int n = pairs.size();
+    double[] ranks = new double[n];
+    for (int i = 0; i < n; i++) {
+      int below = 0;
+      int equal = 0;
+      for (double[] p : pairs) {
+        below += p[column] < pairs.get(i)[column] ? 1 : 0;
+        equal += p[column] == pairs.get(i)[column] ? 1 : 0;
+      }
+      ranks[i] = below + (equal + 1) / 2.0;
+    }
+    return ranks;
+  }
+
+  @Test
+  void spearmanIsExactWithTiesAndTheSameForAnyPartitioning() {
+    for (boolean ties : new boolean[] {false, true}) {
+      List<double[]> pairs = randomPairs(300, ties ? 21 : 20, ties);
+      double one = RankCorrelation.spearman(doubles(pairs, 1), "norm", "popularity");
+      double five = RankCorrelation.spearman(doubles(pairs, 5), "norm", "popularity");
+      assertEquals(one, five, 0.0);
+      assertEquals(bruteSpearman(pairs), one, 1e-12, "ties " + ties);
+      if (!ties) {
+        // and what MLlib computes, where no tie can straddle its sort's partitions
+        // cached: MLlib pairs the two columns by position, so both must come from the same rows in the same order
+        Dataset<Row> d = doubles(pairs, 3).cache();
+        double mllib = org.apache.spark.mllib.stat.Statistics.corr(
+            d.select("norm").toJavaRDD().map(r -> r.getDouble(0)),
+            d.select("popularity").toJavaRDD().map(r -> r.getDouble(0)), "spearman");
+        assertEquals(mllib, one, 1e-12);
+        d.unpersist();
+      }
+    }
+    List<double[]> constant = List.of(new double[] {1, 2}, new double[] {2, 2}, new double[] {3, 2});
+    assertEquals(Double.NaN, RankCorrelation.spearman(doubles(constant, 2), "norm", "popularity"));
   }
 }
