@@ -17,9 +17,11 @@ public final class Versions {
    * result configuration ({@code run-config.json}), so resuming an output written by code with
    * another results version is refused instead of mixing old and new numbers in one run.
    * History: 1, the first release; 2, exact unseen-item evaluation in the sweep (no 1,000-item
-   * cap on the seen filter).
+   * cap on the seen filter); 3, the audit's norm-cv, hubness skew and Spearman correlation exact to
+   * the bit instead of rounded to 12 digits (Spearman also gives ties across partitions their
+   * average rank), and subnormal vector components stored as signed zeros ({@code BlockScorer#stored}).
    */
-  public static final String RESULTS = "2";
+  public static final String RESULTS = "3";
 
   /** Set by submit.sh: the commit of the checkout that built the jar. */
   public static final String GIT_COMMIT_PROPERTY = "cosine.audit.git.commit";

@@ -458,6 +458,18 @@ public final class BlockScorer {
   }
 
   /**
+   * {@code x} as a component of a stored vector: the nearest float, with a subnormal one (below
+   * {@link Float#MIN_NORMAL} in magnitude) stored as a zero of its sign. A BLAS may flush subnormal
+   * inputs to zero (DAZ); then it would multiply other numbers than the double rescoring, by up to
+   * {@code MIN_NORMAL} times the other vector's norm, more than {@link #tolerance} allows for tiny
+   * scores. Stored this way, every BLAS and the rescoring see the same vector.
+   */
+  public static float stored(double x) {
+    float f = (float) x;
+    return Math.abs(f) < Float.MIN_NORMAL ? Math.copySign(0f, f) : f;
+  }
+
+  /**
    * What to add to a float score of the vector {@code v[off .. off+d)} to get a value no exact
    * score can exceed: {@code scaledBound} ({@link #roundingBound} times the largest norm on the
    * other side) times |v|, plus an absolute term for scores near the smallest normal float

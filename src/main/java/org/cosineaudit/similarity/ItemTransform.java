@@ -79,7 +79,7 @@ public final class ItemTransform implements Serializable {
     switch (measure) {
       case DOT -> {
         for (int i = 0; i < dim; i++) {
-          out[outOffset + i] = (float) raw[i];
+          out[outOffset + i] = BlockScorer.stored(raw[i]);
         }
         return true;
       }
@@ -101,7 +101,7 @@ public final class ItemTransform implements Serializable {
       return false;
     }
     for (int i = 0; i < dim; i++) {
-      out[outOffset + i] = (float) (v[i] / norm);
+      out[outOffset + i] = BlockScorer.stored(v[i] / norm);
     }
     return true;
   }

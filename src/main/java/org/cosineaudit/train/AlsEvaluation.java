@@ -32,6 +32,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.Feedback;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.similarity.BlockScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -427,7 +428,8 @@ public final class AlsEvaluation {
       throw new IllegalStateException(what + " factor has " + features.size() + " components, expected " + rank);
     }
     for (int i = 0; i < rank; i++) {
-      into[at + i] = features.get(i);
+      // no subnormal components, which a BLAS may read as zero (see BlockScorer#stored)
+      into[at + i] = BlockScorer.stored(features.get(i));
     }
   }
 

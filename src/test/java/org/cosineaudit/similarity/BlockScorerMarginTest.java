@@ -241,6 +241,43 @@ class BlockScorerMarginTest {
   // ---- scenarios ----
 
   /** Runs the one-sided and symmetric scenarios under a fresh adversary each and checks it bit. */
+  @Test
+  void aBlasThatFlushesSubnormalInputsMultipliesTheStoredVectors() {
+    // dot measure, k = 1, blocks {q, c} and {a, e}. q's first component (1e-39) is subnormal:
+    // exactly, a = (1e30, 0) scores 1e-9 with q and c = (0, 1e28) 2e-10, so a is q's neighbour. A
+    // BLAS that flushes subnormal inputs to zero (DAZ) scores a 0, below c (kept from the first
+    // block) by far more than the margin, which scales with |q| (tiny): a would be dropped
+    // unrescored. Stored as zero, the component is the same for every BLAS and for the rescoring,
+    // and the result is exact for the stored vectors.
+    double[][] raw = {{1e-39, 2e-38}, {0, 1e28}, {1e30, 0}, {1, 1}};
+    ItemTransform dot = ItemTransform.dot(2);
+    float[][] v = new float[raw.length][2];
+    for (int i = 0; i < raw.length; i++) {
+      assertTrue(dot.apply(raw[i], new double[2], v[i], 0));
+    }
+    assertEquals(0f, v[0][0], 0f, "a subnormal component is stored as zero");
+    assertEquals(2e-38f, v[0][1], 0f, "a normal one is kept");
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(BlockScorer.stored(-1e-40)), "with its sign");
+    BLAS daz = proxy((nt, mq, d, a, offa, lda, b, offb, ldb, c, offc, ldc) -> {
+      for (int j = 0; j < mq; j++) {
+        for (int t = 0; t < nt; t++) {
+          double sum = 0;
+          for (int i = 0; i < d; i++) {
+            sum += (double) flushed(a[offa + t * lda + i]) * flushed(b[offb + j * ldb + i]);
+          }
+          c[offc + j * ldc + t] = (float) sum;
+        }
+      }
+    });
+    List<FactorBlock> blocks = BlockScorerTest.pack(v, 2);
+    assertOneSidedExact(v, blocks, 1, daz);
+    assertSymmetricExact(v, blocks, 1, daz);
+  }
+
+  private static float flushed(float x) {
+    return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
+  }
+
   private static void assertAdversaryCannotChangeTheResult(float[][] v, List<FactorBlock> blocks, int k) {
     Adversary oneSided = new Adversary(v, blocks, k, false);
     assertOneSidedExact(v, blocks, k, oneSided.blas());

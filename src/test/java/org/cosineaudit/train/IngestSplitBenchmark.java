@@ -39,18 +39,20 @@ public final class IngestSplitBenchmark {
     // task time and CPU time: steadier than wall time on a machine whose speed drifts
     AtomicLong runMillis = new AtomicLong();
     AtomicLong cpuNanos = new AtomicLong();
+    AtomicLong shuffleBytes = new AtomicLong();
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override
       public void onTaskEnd(SparkListenerTaskEnd end) {
         if (end.taskMetrics() != null) {
           runMillis.addAndGet(end.taskMetrics().executorRunTime());
           cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
+          shuffleBytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
         }
       }
     });
     System.out.println();
-    System.out.println("| round | ingest s | split s | total s | task s | task CPU s | train rows | test rows |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| round | ingest s | split s | total s | task s | task CPU s | shuffle MB written | train rows | test rows |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     double sumTask = 0;
     double sumCpu = 0;
     double sumIngest = 0;
@@ -59,6 +61,7 @@ public final class IngestSplitBenchmark {
       spark.sparkContext().listenerBus().waitUntilEmpty();
       long run0 = runMillis.get();
       long cpu0 = cpuNanos.get();
+      long shuffle0 = shuffleBytes.get();
       long t0 = System.nanoTime();
       Ingested in = Ingestion.read(spark, config.input(), scratch);
       long t1 = System.nanoTime();
@@ -70,18 +73,20 @@ public final class IngestSplitBenchmark {
       double split = (t2 - t1) / 1e9;
       double task = (runMillis.get() - run0) / 1e3;
       double cpu = (cpuNanos.get() - cpu0) / 1e9;
+      double shuffled = (shuffleBytes.get() - shuffle0) / 1e6;
       if (round > 0) {
         sumIngest += ingest;
         sumSplit += split;
         sumTask += task;
         sumCpu += cpu;
       }
-      System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.1f | %,d | %,d |%n",
-          round == 0 ? "warm-up" : round, ingest, split, ingest + split, task, cpu, data.trainRows(), data.testRows());
+      System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %,d | %,d |%n",
+          round == 0 ? "warm-up" : round, ingest, split, ingest + split, task, cpu, shuffled, data.trainRows(),
+          data.testRows());
       data.release();
       in.release();
     }
-    System.out.printf(Locale.ROOT, "| mean of %d | %.2f | %.2f | %.2f | %.1f | %.1f | | |%n", rounds,
+    System.out.printf(Locale.ROOT, "| mean of %d | %.2f | %.2f | %.2f | %.1f | %.1f | | | |%n", rounds,
         sumIngest / rounds, sumSplit / rounds, (sumIngest + sumSplit) / rounds, sumTask / rounds, sumCpu / rounds);
   }
 
