@@ -19,7 +19,8 @@ public final class Versions {
    * History: 1, the first release; 2, exact unseen-item evaluation in the sweep (no 1,000-item
    * cap on the seen filter); 3, the audit's norm-cv, hubness skew and Spearman correlation exact to
    * the bit instead of rounded to 12 digits (Spearman also gives ties across partitions their
-   * average rank), and subnormal vector components stored as signed zeros ({@code BlockScorer#stored}).
+   * average rank), subnormal vector components stored as signed zeros ({@code BlockScorer#stored}),
+   * and score-cosine's user Gram matrix merged over a tree of partitions ({@code OrderedMerge}).
    */
   public static final String RESULTS = "3";
 

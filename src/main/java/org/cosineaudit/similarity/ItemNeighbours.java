@@ -11,6 +11,7 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,6 +26,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.OrderedMerge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -299,26 +301,18 @@ public final class ItemNeighbours {
   /** G = UᵀU of validated user factors, and its factor W (W Wᵀ = G). */
   record UserGram(double[] gram, ScoreSpace.Factor factor, long users) {
 
-    /** Doubles of partial Gram matrices the driver accepts at once (256 MiB). */
-    private static final long MAX_PARTIAL_DOUBLES = 32L << 20;
-
+    /**
+     * G and the validation of the user factors in one pass: each partition's rows in row order,
+     * then the partitions' (stats, partial G) merged in partition order ({@link OrderedMerge}), so
+     * G is the same to the bit on every run and the driver holds at most a few partials at once.
+     */
     static UserGram compute(Dataset<Row> users, int dim, String label) {
-      JavaRDD<FactorRow> rows = users.javaRDD().map(FactorRow::of);
-      long maxParts = Math.max(1, MAX_PARTIAL_DOUBLES / ((long) dim * dim));
-      if (rows.getNumPartitions() > maxParts) {
-        rows = rows.coalesce((int) maxParts); // fewer partials; coalesce keeps partition order
-      }
-      // partials come back in partition order and are summed in that order: deterministic G
-      List<Tuple2<FactorStats, double[]>> parts = rows.mapPartitions(new EngineFunctions.PartitionGram(dim)).collect();
-      List<FactorStats> stats = new ArrayList<>();
-      double[] g = new double[dim * dim];
-      for (Tuple2<FactorStats, double[]> p : parts) {
-        stats.add(p._1());
-        for (int i = 0; i < g.length; i++) {
-          g[i] += p._2()[i];
-        }
-      }
-      FactorStats total = FactorStats.mergeAll(stats);
+      JavaRDD<Tuple2<FactorStats, double[]>> parts =
+          users.javaRDD().map(FactorRow::of).mapPartitions(new EngineFunctions.PartitionGram(dim));
+      Tuple2<FactorStats, double[]> merged = OrderedMerge.inPartitionOrder(parts, new MergeGram())
+          .orElseGet(() -> new Tuple2<>(new FactorStats(), new double[dim * dim]));
+      FactorStats total = merged._1();
+      double[] g = merged._2();
       total.validate(label, dim);
       checkUniqueIds(users, label);
       // dsyrk filled the upper triangle (column-major): mirror it
@@ -333,6 +327,22 @@ public final class ItemNeighbours {
             dim);
       }
       return new UserGram(g, f, total.rows());
+    }
+
+    /** Merges the second (stats, partial G) into the first: stats in order, G summed element-wise. */
+    static final class MergeGram implements Function2<Tuple2<FactorStats, double[]>, Tuple2<FactorStats, double[]>,
+        Tuple2<FactorStats, double[]>> {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public Tuple2<FactorStats, double[]> call(Tuple2<FactorStats, double[]> a, Tuple2<FactorStats, double[]> b) {
+        double[] g = a._2();
+        double[] h = b._2();
+        for (int i = 0; i < g.length; i++) {
+          g[i] += h[i];
+        }
+        return new Tuple2<>(a._1().merge(b._1()), g);
+      }
     }
 
     /** Duplicate user ids: the stats only see adjacent ones, so ask Spark (a shuffle of ids only). */
