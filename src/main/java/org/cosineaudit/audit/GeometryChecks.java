@@ -80,7 +80,7 @@ public final class GeometryChecks {
    * {@code spark.sql.shuffle.partitions}: the sums, hence the reported values' last bits,
    * depend on how the vectors are split, and a snapshot must give the same report on any cluster.
    */
-  static final int MOMENT_PARTITIONS = 32;
+  static final int MOMENT_PARTITIONS = OrderedMerge.FIXED_PARTITIONS;
 
   /**
    * Mean and spread of the {@code norm} column of {@code clean} ({@code id} unique), folded like

@@ -32,6 +32,13 @@ import scala.Tuple2;
  */
 public final class OrderedMerge {
 
+  /**
+   * Partitions of a fixed fold: a caller that sums per-row values hashes its (unique) ids into
+   * this many partitions and folds each in id order, so the sums do not depend on how the input
+   * was partitioned nor on {@code spark.sql.shuffle.partitions}.
+   */
+  public static final int FIXED_PARTITIONS = 32;
+
   /** Default number of states merged per level of the merge tree. */
   public static final int DEFAULT_FAN_IN = 16;
 

@@ -11,7 +11,8 @@ import org.cosineaudit.run.InputException;
 /**
  * Validation facts of one partition of a factors table sorted by id, mergeable in partition
  * order: row count, first/last id (duplicates across partition borders), duplicates, rows
- * with null/NaN/infinite components, dimensions seen, and the component sums (for the mean).
+ * with null/NaN/infinite components and the dimensions seen. (The centering mean is summed
+ * elsewhere, over a fixed partitioning: {@code ItemNeighbours.Prepared#centering}.)
  * Example ids are the smallest few, so messages are deterministic.
  */
 public final class FactorStats implements Serializable {
@@ -30,10 +31,6 @@ public final class FactorStats implements Serializable {
   final TreeSet<String> invalidExamples = new TreeSet<>();
   /** dimension -> rows with it, and example ids. */
   final TreeMap<Integer, DimCount> dims = new TreeMap<>();
-  /** Component sums of the rows with dimension {@link #sumDim}, in double. */
-  double[] sum;
-  int sumDim = -1;
-  double sumSquaredNorms;
 
   /** Rows and example ids of one dimension. */
   static final class DimCount implements Serializable {
@@ -70,29 +67,12 @@ public final class FactorStats implements Serializable {
     DimCount dc = dims.computeIfAbsent(values.length, x -> new DimCount());
     dc.rows++;
     keep(dc.examples, id);
-    boolean finite = true;
-    double sq = 0;
     for (double v : values) {
       if (!Double.isFinite(v)) {
-        finite = false;
-        break;
+        invalidRows++;
+        keep(invalidExamples, id);
+        return;
       }
-      sq += v * v;
-    }
-    if (!finite) {
-      invalidRows++;
-      keep(invalidExamples, id);
-      return;
-    }
-    if (sumDim < 0) {
-      sumDim = values.length;
-      sum = new double[sumDim];
-    }
-    if (values.length == sumDim) {
-      for (int i = 0; i < sumDim; i++) {
-        sum[i] += values[i];
-      }
-      sumSquaredNorms += sq;
     }
   }
 
@@ -119,18 +99,6 @@ public final class FactorStats implements Serializable {
       DimCount dc = m.dims.computeIfAbsent(e.getKey(), x -> new DimCount());
       dc.rows += e.getValue().rows;
       e.getValue().examples.forEach(id -> keep(dc.examples, id));
-    }
-    if (next.sumDim >= 0) {
-      if (m.sumDim < 0) {
-        m.sumDim = next.sumDim;
-        m.sum = next.sum.clone();
-        m.sumSquaredNorms = next.sumSquaredNorms;
-      } else if (m.sumDim == next.sumDim) {
-        for (int i = 0; i < m.sumDim; i++) {
-          m.sum[i] += next.sum[i];
-        }
-        m.sumSquaredNorms += next.sumSquaredNorms;
-      }
     }
     return m;
   }
@@ -205,20 +173,6 @@ public final class FactorStats implements Serializable {
       }
     }
     return best;
-  }
-
-  /** The mean embedding (valid after {@link #validate}). */
-  public double[] mean() {
-    double[] m = new double[sumDim];
-    for (int i = 0; i < sumDim; i++) {
-      m[i] = sum[i] / rows;
-    }
-    return m;
-  }
-
-  /** Root mean square norm of the embeddings (valid after {@link #validate}). */
-  public double rmsNorm() {
-    return Math.sqrt(sumSquaredNorms / rows);
   }
 
   private static void keep(TreeSet<String> set, String id) {

@@ -6,12 +6,15 @@ import static org.apache.spark.sql.functions.trim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.PairFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -185,6 +188,27 @@ public final class ItemNeighbours {
       return dim;
     }
 
+    /**
+     * The mean item vector and the root-mean-square norm ({@code [mean_0 .. mean_{d-1}, rms]}),
+     * the same to the bit on every run: summed over ids hashed into
+     * {@link OrderedMerge#FIXED_PARTITIONS} partitions, each in id order, merged in partition order.
+     * (The prepare step's stats sum over the id ranges of its sort, whose boundaries Spark samples
+     * differently from run to run.)
+     */
+    double[] centering() {
+      JavaRDD<double[]> partials = sorted.mapToPair(new ById())
+          .repartitionAndSortWithinPartitions(new HashPartitioner(OrderedMerge.FIXED_PARTITIONS))
+          .values().mapPartitions(new SumVectors(dim));
+      double[] sums = OrderedMerge.inPartitionOrder(partials, new AddVectors()).orElseGet(() -> new double[dim + 1]);
+      long n = stats.rows();
+      double[] c = new double[dim + 1];
+      for (int i = 0; i < dim; i++) {
+        c[i] = sums[i] / n;
+      }
+      c[dim] = Math.sqrt(sums[dim] / n);
+      return c;
+    }
+
     /** The top-k neighbours of every item under {@code measure}. */
     public NeighbourResult compute(Measure measure, int k) {
       if (k < 1) {
@@ -196,7 +220,10 @@ public final class ItemNeighbours {
       switch (measure) {
         case COSINE -> transform = ItemTransform.cosine(dim);
         case DOT -> transform = ItemTransform.dot(dim);
-        case CENTERED_COSINE -> transform = ItemTransform.centered(stats.mean(), stats.rmsNorm());
+        case CENTERED_COSINE -> {
+          double[] c = centering();
+          transform = ItemTransform.centered(Arrays.copyOf(c, dim), c[dim]);
+        }
         case SCORE_COSINE -> {
           UserGram g = userGram();
           transform = ItemTransform.scoreSpace(g.factor(), g.gram());
@@ -295,6 +322,54 @@ public final class ItemNeighbours {
   record PackSummary(long kept, long excluded, int blocks, List<String> excludedIds) implements java.io.Serializable {
     static PackSummary of(EngineFunctions.PackedPartition p) {
       return new PackSummary(p.kept(), p.excluded(), p.blocks().size(), p.excludedIds());
+    }
+  }
+
+  /** (id, values) of a factor row. */
+  static final class ById implements PairFunction<FactorRow, String, double[]> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Tuple2<String, double[]> call(FactorRow r) {
+      return new Tuple2<>(r.id(), r.values());
+    }
+  }
+
+  /** [Σ v_0 .. Σ v_{d-1}, Σ |v|²] of one partition's (validated) vectors, added in row order. */
+  static final class SumVectors implements FlatMapFunction<Iterator<double[]>, double[]> {
+    private static final long serialVersionUID = 1L;
+    private final int dim;
+
+    SumVectors(int dim) {
+      this.dim = dim;
+    }
+
+    @Override
+    public Iterator<double[]> call(Iterator<double[]> vectors) {
+      double[] sums = new double[dim + 1];
+      while (vectors.hasNext()) {
+        double[] v = vectors.next();
+        double sq = 0;
+        for (int i = 0; i < dim; i++) {
+          sums[i] += v[i];
+          sq += v[i] * v[i];
+        }
+        sums[dim] += sq;
+      }
+      return List.of(sums).iterator();
+    }
+  }
+
+  /** Element-wise sum into the first. */
+  static final class AddVectors implements Function2<double[], double[], double[]> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double[] call(double[] a, double[] b) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
     }
   }
 
