@@ -20,7 +20,8 @@ public final class Versions {
    * cap on the seen filter); 3, the audit's norm-cv, hubness skew and Spearman correlation exact to
    * the bit instead of rounded to 12 digits (Spearman also gives ties across partitions their
    * average rank), subnormal vector components stored as signed zeros ({@code BlockScorer#stored}),
-   * and score-cosine's user Gram matrix merged over a tree of partitions ({@code OrderedMerge}).
+   * score-cosine's user Gram matrix merged over a tree of partitions ({@code OrderedMerge}), and
+   * centered-cosine's mean summed over a fixed hash partitioning.
    */
   public static final String RESULTS = "3";
 
