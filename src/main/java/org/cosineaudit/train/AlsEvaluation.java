@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -25,10 +25,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.Feedback;
 import org.cosineaudit.run.InputException;
@@ -78,14 +75,15 @@ public final class AlsEvaluation {
    * the same for every model; only the factors change). Cached until {@link #release}.
    *
    * @param test indexed held-out interactions
-   * @param users held-out users with at least one relevant item: {@link AlsTrainer#USER} int,
-   *     {@code labels} array&lt;int&gt; (relevant items, distinct), {@code seen} array&lt;int&gt;
-   *     (training items, distinct, ascending)
+   * @param users held-out users with at least one relevant item: user index -&gt; {@link UserLists},
+   *     hash-partitioned and cached, so each model's evaluation shuffles only its user factors to
+   *     them, not the users' item lists (which hold every training interaction of those users)
    * @param testRows held-out interactions
    * @param testUsers distinct held-out users
    * @param trainItems distinct items in training (the denominator of coverage; ALS has a factor for each)
    */
-  public record HeldOut(Dataset<Row> test, Dataset<Row> users, long testRows, long testUsers, long trainItems) {
+  public record HeldOut(Dataset<Row> test, JavaPairRDD<Integer, UserLists> users, long testRows, long testUsers,
+      long trainItems) {
 
     /**
      * Relevant held-out items: all for explicit feedback, those with a positive value for implicit.
@@ -95,9 +93,10 @@ public final class AlsEvaluation {
      */
     public static HeldOut of(Dataset<Row> train, Dataset<Row> test, Feedback feedback) {
       Dataset<Row> relevant = feedback == Feedback.IMPLICIT ? test.where(col(AlsTrainer.VALUE).gt(0)) : test;
-      JavaRDD<Row> rows = itemsPerUser(relevant).leftOuterJoin(itemsPerUser(train)).map(new UserRow());
-      Dataset<Row> users = train.sparkSession().createDataFrame(rows, USERS_SCHEMA)
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      // both sides are aggregated with the same hash partitioner, so the join is narrow and the
+      // result keeps that partitioning (mapValues)
+      JavaPairRDD<Integer, UserLists> users = itemsPerUser(relevant).leftOuterJoin(itemsPerUser(train))
+          .mapValues(new ToLists()).persist(StorageLevel.MEMORY_AND_DISK());
       users.count(); // materialize once here, not inside the first model's evaluation
       Row sizes = test.agg(count(col(AlsTrainer.USER)), countDistinct(col(AlsTrainer.USER))).head();
       long trainItems = train.select(AlsTrainer.ITEM).distinct().count();
@@ -109,11 +108,13 @@ public final class AlsEvaluation {
     }
   }
 
-  /** Rows of {@link HeldOut#users}. */
-  static final StructType USERS_SCHEMA = new StructType()
-      .add(AlsTrainer.USER, DataTypes.IntegerType, false)
-      .add("labels", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-      .add("seen", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+  /**
+   * A held-out user's item lists.
+   *
+   * @param labels relevant held-out items, distinct, ascending
+   * @param seen training items, distinct, ascending (empty when the user has no training row)
+   */
+  public record UserLists(int[] labels, int[] seen) implements java.io.Serializable {}
 
   /**
    * user -&gt; that user's distinct items, ascending, of indexed interactions ({@link AlsTrainer#USER},
@@ -136,22 +137,13 @@ public final class AlsEvaluation {
     }
   }
 
-  /** A held-out user's row: labels, and the training items (none when the user has no training row). */
-  static final class UserRow implements Function<Tuple2<Integer, Tuple2<int[], Optional<int[]>>>, Row> {
+  /** A held-out user's lists: labels, and the training items (none when the user has no training row). */
+  static final class ToLists implements Function<Tuple2<int[], Optional<int[]>>, UserLists> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Row call(Tuple2<Integer, Tuple2<int[], Optional<int[]>>> t) {
-      int[] seen = t._2()._2().orElse(new int[0]);
-      return RowFactory.create(t._1(), boxed(t._2()._1()), boxed(seen));
-    }
-
-    private static Integer[] boxed(int[] a) {
-      Integer[] b = new Integer[a.length];
-      for (int i = 0; i < a.length; i++) {
-        b[i] = a[i];
-      }
-      return b;
+    public UserLists call(Tuple2<int[], Optional<int[]>> t) {
+      return new UserLists(t._1(), t._2().orElse(new int[0]));
     }
   }
 
@@ -295,14 +287,16 @@ public final class AlsEvaluation {
     SparkSession spark = model.itemFactors().sparkSession();
     Broadcast<UnseenTopK.Items> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(items);
     try {
-      Dataset<Row> users = heldOut.users();
-      Dataset<Row> factors = model.userFactors();
-      Dataset<Row> rows = users.join(factors, users.col(AlsTrainer.USER).equalTo(factors.col("id")), "left")
-          .select(users.col("labels"), users.col("seen"), factors.col("features"));
+      JavaPairRDD<Integer, UserLists> users = heldOut.users();
+      JavaPairRDD<Integer, float[]> factors = model.userFactors().select("id", "features").javaRDD()
+          .mapToPair(new FactorPair(model.rank()));
+      // the users' partitioner: only the factors move; the cached item lists stay where they are
+      JavaPairRDD<Integer, Tuple2<UserLists, Optional<float[]>>> rows =
+          users.leftOuterJoin(factors, users.partitioner().orElse(new HashPartitioner(users.getNumPartitions())));
       // one small object per partition, merged in partition order (its sums are exact, so the
-      // result does not depend on the partitioning either)
+      // result does not depend on the partitioning or the order of users either)
       RankingAtK all = new RankingAtK(k);
-      for (RankingAtK part : rows.javaRDD().mapPartitions(new RankUsers(shared, k, userBlock, itemChunk)).collect()) {
+      for (RankingAtK part : rows.values().mapPartitions(new RankUsers(shared, k, userBlock, itemChunk)).collect()) {
         all.merge(part);
       }
       return all;
@@ -365,7 +359,24 @@ public final class AlsEvaluation {
    * Ranks one partition of held-out users ({@code labels}, {@code seen}, {@code features}, null
    * without a factor) in blocks of {@code userBlock} and sums their metrics.
    */
-  static final class RankUsers implements FlatMapFunction<Iterator<Row>, RankingAtK> {
+  /** (user index, factor) of a user factors row ({@code id} int, {@code features} array&lt;float&gt;). */
+  static final class FactorPair implements PairFunction<Row, Integer, float[]> {
+    private static final long serialVersionUID = 1L;
+    private final int rank;
+
+    FactorPair(int rank) {
+      this.rank = rank;
+    }
+
+    @Override
+    public Tuple2<Integer, float[]> call(Row r) {
+      float[] f = new float[rank];
+      copyFactor(r.getList(1), rank, "user " + r.getInt(0), f, 0);
+      return new Tuple2<>(r.getInt(0), f);
+    }
+  }
+
+  static final class RankUsers implements FlatMapFunction<Iterator<Tuple2<UserLists, Optional<float[]>>>, RankingAtK> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<UnseenTopK.Items> items;
     private final int k;
@@ -380,7 +391,7 @@ public final class AlsEvaluation {
     }
 
     @Override
-    public Iterator<RankingAtK> call(Iterator<Row> rows) {
+    public Iterator<RankingAtK> call(Iterator<Tuple2<UserLists, Optional<float[]>>> rows) {
       RankingAtK sums = new RankingAtK(k);
       if (!rows.hasNext()) {
         return List.of(sums).iterator();
@@ -392,14 +403,18 @@ public final class AlsEvaluation {
       int[][] labels = new int[userBlock][];
       int n = 0;
       while (rows.hasNext()) {
-        Row r = rows.next();
-        int[] relevant = ints(r.getList(0));
-        if (r.isNullAt(2)) {
+        Tuple2<UserLists, Optional<float[]>> r = rows.next();
+        int[] relevant = r._1().labels();
+        if (!r._2().isPresent()) {
           sums.add(new int[0], relevant); // cold start: no factor, no recommendations, a miss
           continue;
         }
-        copyFactor(r.getList(2), d, "user", factors, n * d);
-        seen[n] = ints(r.getList(1));
+        float[] f = r._2().get();
+        if (f.length != d) {
+          throw new IllegalStateException("user factor has " + f.length + " components, expected " + d);
+        }
+        System.arraycopy(f, 0, factors, n * d, d);
+        seen[n] = r._1().seen();
         labels[n] = relevant;
         if (++n == userBlock) {
           addBlock(kernel, factors, n, seen, labels, sums);
@@ -433,11 +448,4 @@ public final class AlsEvaluation {
     }
   }
 
-  private static int[] ints(List<Integer> list) {
-    int[] a = new int[list.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = list.get(i);
-    }
-    return a;
-  }
 }
