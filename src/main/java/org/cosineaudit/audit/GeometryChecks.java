@@ -231,7 +231,7 @@ public final class GeometryChecks {
     List<Check> checks = new ArrayList<>();
     checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, skew, String.format(Locale.ROOT,
         "skewness of the %d-occurrence distribution over %,d items (0 for a symmetric one); top hubs: %s (see %s)",
-        k, s.getLong(2), String.join(", ", top), HUBS)));
+        k, s.getLong(3), String.join(", ", top), HUBS)));
     checks.add(t.hubOccurrence().judge("geometry.hub-occurrence", GROUP, share, String.format(Locale.ROOT,
         "the biggest hub is in %,d of %,d top-%d lists", maxOcc, lists, k)));
     return checks;

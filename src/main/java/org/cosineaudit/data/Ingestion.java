@@ -259,18 +259,22 @@ public final class Ingestion {
     Column path = col("_metadata.file_path");
     Map<String, Long> hashes = new HashMap<>();
     for (Row r : df.select(path, xxhash64(path)).distinct().collectAsList()) {
-      hashes.put(parquetFileName(r.getString(0)), r.getLong(1));
+      hashes.put(r.getString(0), r.getLong(1));
     }
+    // numbered in the order of the paths as Spark renders them (URL-encoded): the duplicate
+    // policy's "later file" is the order it has always used; rejects name the decoded path
     List<String> numbered = fileNumbers(hashes.keySet());
     Map<Long, Integer> numberOfHash = new HashMap<>();
+    List<String> decoded = new ArrayList<>();
     for (int i = 0; i < numbered.size(); i++) {
+      decoded.add(parquetFileName(numbered.get(i)));
       if (numberOfHash.put(hashes.get(numbered.get(i)), i) != null) {
         throw new InputException("two files of " + where + " have the same 64-bit hash of their paths (one is "
-            + numbered.get(i) + "); rename one of them");
+            + decoded.get(i) + "); rename one of them");
       }
     }
     return new ParquetRows(fields.map(new CheckParquetRow(feedback, names, numberOfHash), Encoders.row(PARSED_SCHEMA)),
-        numbered);
+        decoded);
   }
 
   /**

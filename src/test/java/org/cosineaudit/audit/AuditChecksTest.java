@@ -204,6 +204,7 @@ class AuditChecksTest {
     Check skew = check(r, "geometry.hubness-skew");
     assertEquals(Status.FAIL, skew.status(), skew.line());
     assertTrue(skew.detail().contains("hub \"The Planted Hub\""), skew.detail());
+    assertTrue(skew.detail().contains("over 301 items"), skew.detail());
     Row top = Tables.read(spark(), Path.of(r.summaryPath()).getParent().resolve(GeometryChecks.HUBS).toString())
         .orderBy(org.apache.spark.sql.functions.desc("occurrences")).first();
     assertEquals("hub", top.getAs("id"));

@@ -197,4 +197,28 @@ class IngestionFormatsTest {
     }
     assertEquals(List.of("part-a.parquet 1 superseded_duplicate", "part-a.parquet 2 non_finite_value"), bySource);
   }
+
+  @Test
+  void parquetLaterFileIsByTheEncodedPathAsSparkRendersIt() {
+    // "x y.parquet" is encoded "x%20y.parquet", after "x!y.parquet" ('%' > '!'), though decoded ' ' < '!':
+    // the tie order stays the one Spark's own paths give, whatever the names
+    StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
+        .add("value", DataTypes.DoubleType);
+    Path input = dir.resolve("enc");
+    int n = 0;
+    for (String[] f : new String[][] {{"x y.parquet", "1.0"}, {"x!y.parquet", "2.0"}}) {
+      Path tmp = writeParquet(dir, "tmp" + n++, schema, RowFactory.create("u1", "i1", Double.valueOf(f[1])));
+      try (var files = java.nio.file.Files.list(tmp)) {
+        Path part = files.filter(x -> x.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        java.nio.file.Files.createDirectories(input);
+        java.nio.file.Files.move(part, input.resolve(f[0]));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Ingested in = read(dir, input, "input-format", "parquet", "duplicates", "keep-last");
+    assertEquals(List.of("u1 i1 1.0 null"), interactions(in));
+    String source = in.rejects().first().getString(0);
+    assertTrue(source.endsWith("enc/x!y.parquet"), source);
+  }
 }

@@ -240,7 +240,6 @@ class BlockScorerMarginTest {
 
   // ---- scenarios ----
 
-  /** Runs the one-sided and symmetric scenarios under a fresh adversary each and checks it bit. */
   @Test
   void aBlasThatFlushesSubnormalInputsMultipliesTheStoredVectors() {
     // dot measure, k = 1, blocks {q, c} and {a, e}. q's first component (1e-39) is subnormal:
@@ -278,6 +277,7 @@ class BlockScorerMarginTest {
     return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
   }
 
+  /** Runs the one-sided and symmetric scenarios under a fresh adversary each and checks it bit. */
   private static void assertAdversaryCannotChangeTheResult(float[][] v, List<FactorBlock> blocks, int k) {
     Adversary oneSided = new Adversary(v, blocks, k, false);
     assertOneSidedExact(v, blocks, k, oneSided.blas());
