@@ -196,9 +196,7 @@ public final class ItemNeighbours {
      * differently from run to run.)
      */
     double[] centering() {
-      JavaRDD<double[]> partials = sorted.mapToPair(new ById())
-          .repartitionAndSortWithinPartitions(new HashPartitioner(OrderedMerge.FIXED_PARTITIONS))
-          .values().mapPartitions(new SumVectors(dim));
+      JavaRDD<double[]> partials = fixedById(sorted).mapPartitions(new SumVectors(dim));
       double[] sums = OrderedMerge.inPartitionOrder(partials, new AddVectors()).orElseGet(() -> new double[dim + 1]);
       long n = stats.rows();
       double[] c = new double[dim + 1];
@@ -325,18 +323,40 @@ public final class ItemNeighbours {
     }
   }
 
-  /** (id, values) of a factor row. */
-  static final class ById implements PairFunction<FactorRow, String, double[]> {
+  /**
+   * The rows hashed by id into {@link OrderedMerge#FIXED_PARTITIONS} partitions, each sorted by id
+   * (null ids first): the same partitions in the same order however the input was split (file
+   * splits follow the cluster's parallelism), so sums folded over them are the same to the bit
+   * locally and on a cluster. Equal ids end up adjacent.
+   */
+  static JavaRDD<FactorRow> fixedById(JavaRDD<FactorRow> rows) {
+    return rows.mapToPair(new ById())
+        .repartitionAndSortWithinPartitions(new HashPartitioner(OrderedMerge.FIXED_PARTITIONS), new NullsFirst())
+        .values();
+  }
+
+  /** (id, row) of a factor row. */
+  static final class ById implements PairFunction<FactorRow, String, FactorRow> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Tuple2<String, double[]> call(FactorRow r) {
-      return new Tuple2<>(r.id(), r.values());
+    public Tuple2<String, FactorRow> call(FactorRow r) {
+      return new Tuple2<>(r.id(), r);
+    }
+  }
+
+  /** Ids in natural order, null first. */
+  static final class NullsFirst implements java.util.Comparator<String>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(String a, String b) {
+      return a == null ? (b == null ? 0 : -1) : b == null ? 1 : a.compareTo(b);
     }
   }
 
   /** [Σ v_0 .. Σ v_{d-1}, Σ |v|²] of one partition's (validated) vectors, added in row order. */
-  static final class SumVectors implements FlatMapFunction<Iterator<double[]>, double[]> {
+  static final class SumVectors implements FlatMapFunction<Iterator<FactorRow>, double[]> {
     private static final long serialVersionUID = 1L;
     private final int dim;
 
@@ -345,10 +365,10 @@ public final class ItemNeighbours {
     }
 
     @Override
-    public Iterator<double[]> call(Iterator<double[]> vectors) {
+    public Iterator<double[]> call(Iterator<FactorRow> rows) {
       double[] sums = new double[dim + 1];
-      while (vectors.hasNext()) {
-        double[] v = vectors.next();
+      while (rows.hasNext()) {
+        double[] v = rows.next().values();
         double sq = 0;
         for (int i = 0; i < dim; i++) {
           sums[i] += v[i];
@@ -377,19 +397,20 @@ public final class ItemNeighbours {
   record UserGram(double[] gram, ScoreSpace.Factor factor, long users) {
 
     /**
-     * G and the validation of the user factors in one pass: each partition's rows in row order,
-     * then the partitions' (stats, partial G) merged in partition order ({@link OrderedMerge}), so
-     * G is the same to the bit on every run and the driver holds at most a few partials at once.
+     * G and the validation of the user factors in one pass over a fixed partitioning
+     * ({@link #fixedById}: duplicate ids are adjacent, so the stats see them all): each partition's
+     * rows in id order, then the partitions' (stats, partial G) merged in partition order
+     * ({@link OrderedMerge}), so G is the same to the bit on every run, locally or on a cluster,
+     * and the driver holds at most a few partials at once.
      */
     static UserGram compute(Dataset<Row> users, int dim, String label) {
       JavaRDD<Tuple2<FactorStats, double[]>> parts =
-          users.javaRDD().map(FactorRow::of).mapPartitions(new EngineFunctions.PartitionGram(dim));
+          fixedById(users.javaRDD().map(FactorRow::of)).mapPartitions(new EngineFunctions.PartitionGram(dim));
       Tuple2<FactorStats, double[]> merged = OrderedMerge.inPartitionOrder(parts, new MergeGram())
           .orElseGet(() -> new Tuple2<>(new FactorStats(), new double[dim * dim]));
       FactorStats total = merged._1();
       double[] g = merged._2();
       total.validate(label, dim);
-      checkUniqueIds(users, label);
       // dsyrk filled the upper triangle (column-major): mirror it
       for (int c = 0; c < dim; c++) {
         for (int r = 0; r < c; r++) {
@@ -417,21 +438,6 @@ public final class ItemNeighbours {
           g[i] += h[i];
         }
         return new Tuple2<>(a._1().merge(b._1()), g);
-      }
-    }
-
-    /** Duplicate user ids: the stats only see adjacent ones, so ask Spark (a shuffle of ids only). */
-    private static void checkUniqueIds(Dataset<Row> users, String label) {
-      Dataset<Row> dups = users.groupBy("id").count().where(col("count").gt(1));
-      List<Row> first = dups.orderBy("id").limit(FactorStats.EXAMPLES).collectAsList();
-      if (!first.isEmpty()) {
-        long total = dups.count();
-        List<String> ids = new ArrayList<>();
-        for (Row r : first) {
-          ids.add("'" + r.getString(0) + "'");
-        }
-        throw new InputException(label + ": " + total + " ids occur more than once (" + String.join(", ", ids)
-            + (total > first.size() ? ", ..." : "") + "); ids must be unique: drop or rename them");
       }
     }
   }

@@ -124,6 +124,30 @@ class ItemNeighboursTest {
   }
 
   @Test
+  void userGramIsTheSameToTheBitForAnySplitOfTheUserTable() {
+    java.util.Random rnd = new java.util.Random(23);
+    int n = 2500;
+    String[] ids = new String[n];
+    double[][] v = new double[n][4];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "u" + i;
+      for (int j = 0; j < 4; j++) {
+        v[i][j] = 100 + rnd.nextGaussian();
+      }
+    }
+    Dataset<Row> users = factors(SPARK, ids, v);
+    double[] one = ItemNeighbours.UserGram.compute(users.coalesce(1), 4, "users").gram();
+    double[] seven = ItemNeighbours.UserGram.compute(users.repartition(7), 4, "users").gram();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(one, seven, 0.0);
+    // non-adjacent duplicates in the input are still found (the fixed partitioning sorts by id)
+    String[] dupIds = ids.clone();
+    dupIds[n - 1] = "u0";
+    InputException dup = assertThrows(InputException.class,
+        () -> ItemNeighbours.UserGram.compute(factors(SPARK, dupIds, v).repartition(3), 4, "users"));
+    assertTrue(dup.getMessage().startsWith("users: 1 duplicate ids ('u0')"), dup.getMessage());
+  }
+
+  @Test
   void zeroVectorIsReportedNotDividedAndKeptForDot() {
     String[] ids = {"a", "b", "c", "z"};
     double[][] v = {{1, 0}, {1, 1}, {0, 2}, {0, 0}};
