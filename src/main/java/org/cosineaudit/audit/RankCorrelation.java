@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
@@ -18,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.run.PartitionOffsets;
 
 /**
  * Spearman's rank correlation of two double columns, distributed and exact: the same to the bit
@@ -78,53 +77,32 @@ final class RankCorrelation {
 
   /**
    * Each distinct value of {@code column} and its doubled average rank ({@code rank_<column>}):
-   * distinct values with their counts, range-partitioned and sorted; one job sums the counts per
-   * partition (a long per partition reaches the driver), the next numbers from those offsets.
+   * distinct values with their counts, range-partitioned and sorted; {@link PartitionOffsets} sums
+   * the counts per partition, and the next pass numbers from those offsets.
    */
   static Dataset<Row> doubledRanks(Dataset<Row> rows, String column) {
     JavaRDD<Row> sorted = rows.groupBy(col(column).as("value")).agg(count(lit(1)).as("n"))
         .repartitionByRange(RANK_PARTITIONS, col("value")).sortWithinPartitions("value")
         .toJavaRDD();
-    List<long[]> totals = sorted.mapPartitionsWithIndex(new CountPartition(), false).collect();
-    long[] offsets = new long[sorted.getNumPartitions()];
-    List<long[]> byIndex = new ArrayList<>(totals);
-    byIndex.sort((p, q) -> Long.compare(p[0], q[0]));
-    long before = 0;
-    for (long[] t : byIndex) {
-      offsets[(int) t[0]] = before;
-      before += t[1];
-    }
+    long[][] offsets = PartitionOffsets.of(sorted, 1, (r, c) -> c[0] += r.getLong(1)).offsets();
     SparkSession spark = rows.sparkSession();
     return spark.createDataFrame(sorted.mapPartitionsWithIndex(new NumberPartition(offsets), true), RANKS)
         .withColumnRenamed("rank", "rank_" + column);
   }
 
-  /** (partition, rows in it) of one partition of (value, count). */
-  static final class CountPartition implements Function2<Integer, Iterator<Row>, Iterator<long[]>> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public Iterator<long[]> call(Integer partition, Iterator<Row> it) {
-      long n = 0;
-      while (it.hasNext()) {
-        n += it.next().getLong(1);
-      }
-      return List.of(new long[] {partition, n}).iterator();
-    }
-  }
-
   /** (value, 2 x values before + count + 1) of one sorted partition, from its offset. */
   static final class NumberPartition implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
     private static final long serialVersionUID = 1L;
-    private final long[] offsets;
+    /** Per partition, the values in earlier partitions ({@link PartitionOffsets}). */
+    private final long[][] offsets;
 
-    NumberPartition(long[] offsets) {
+    NumberPartition(long[][] offsets) {
       this.offsets = offsets;
     }
 
     @Override
     public Iterator<Row> call(Integer partition, Iterator<Row> it) {
-      long[] before = {offsets[partition]};
+      long[] before = {offsets[partition][0]};
       return new Iterator<>() {
         @Override
         public boolean hasNext() {

@@ -41,6 +41,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.PartitionOffsets;
 import org.cosineaudit.run.RunOutput;
 
 /**
@@ -581,26 +582,16 @@ public final class Ingestion {
         .repartitionByRange(partitions, col("kind"), col("len"), col("id"))
         .sortWithinPartitions("kind", "len", "id");
     JavaRDD<Row> sorted = ids.select("kind", "id").javaRDD();
-    List<long[]> perPartition = sorted.mapPartitionsWithIndex(new CountKinds(), false).collect();
-    int parts = sorted.getNumPartitions();
-    long[] userOffset = new long[parts];
-    long[] itemOffset = new long[parts];
-    long users = 0;
-    long items = 0;
-    List<long[]> byIndex = new ArrayList<>(perPartition);
-    byIndex.sort((a, b) -> Long.compare(a[0], b[0]));
-    for (long[] c : byIndex) {
-      userOffset[(int) c[0]] = users;
-      itemOffset[(int) c[0]] = items;
-      users += c[1];
-      items += c[2];
-    }
+    // counter 0 counts users, counter 1 items: the kind is the counter's index
+    PartitionOffsets.Result counted = PartitionOffsets.of(sorted, 2, (r, c) -> c[r.getInt(0)]++);
+    long users = counted.totals()[0];
+    long items = counted.totals()[1];
     if (users > Integer.MAX_VALUE || items > Integer.MAX_VALUE) {
       throw new InputException(users + " users and " + items + " items: more than " + Integer.MAX_VALUE
           + " distinct ids of one kind; ALS indexes them with int");
     }
     Dataset<Row> indexed = spark.createDataFrame(
-        sorted.mapPartitionsWithIndex(new NumberIds(userOffset, itemOffset), true), KIND_ID_SCHEMA)
+        sorted.mapPartitionsWithIndex(new NumberIds(counted.offsets()), true), KIND_ID_SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     return new IdMaps(indexed.filter(col("kind").equalTo(0)).select("id", "index"),
         indexed.filter(col("kind").equalTo(1)).select("id", "index"), users, items, indexed);
@@ -611,39 +602,19 @@ public final class Ingestion {
       .add("id", DataTypes.StringType, false)
       .add("index", DataTypes.IntegerType, false);
 
-  /** (partition, users, items) of one sorted partition. */
-  static final class CountKinds implements Function2<Integer, Iterator<Row>, Iterator<long[]>> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public Iterator<long[]> call(Integer partition, Iterator<Row> rows) {
-      long users = 0;
-      long items = 0;
-      while (rows.hasNext()) {
-        if (rows.next().getInt(0) == 0) {
-          users++;
-        } else {
-          items++;
-        }
-      }
-      return List.of(new long[] {partition, users, items}).iterator();
-    }
-  }
-
   /** Numbers the ids of one sorted partition from its offsets. */
   static final class NumberIds implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
     private static final long serialVersionUID = 1L;
-    private final long[] userOffset;
-    private final long[] itemOffset;
+    /** Per partition, the users and items in earlier partitions ({@link PartitionOffsets}). */
+    private final long[][] offsets;
 
-    NumberIds(long[] userOffset, long[] itemOffset) {
-      this.userOffset = userOffset;
-      this.itemOffset = itemOffset;
+    NumberIds(long[][] offsets) {
+      this.offsets = offsets;
     }
 
     @Override
     public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
-      long[] next = {userOffset[partition], itemOffset[partition]};
+      long[] next = offsets[partition].clone();
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
