@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -91,7 +90,7 @@ public final class GeometryChecks {
         .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
         .select("norm").toJavaRDD()
         .mapPartitions(new NormsOfPartition());
-    return OrderedMerge.inPartitionOrder(states, new MergeNorms()).orElseGet(NormMoments::new);
+    return OrderedMerge.inPartitionOrder(states, NormMoments::merge).orElseGet(NormMoments::new);
   }
 
   /** Count, mean and sum of squared deviations (Welford; partitions merged as Chan et al.). */
@@ -151,16 +150,6 @@ public final class GeometryChecks {
     }
   }
 
-  /** Merges the second state into the first. */
-  static final class MergeNorms implements Function2<NormMoments, NormMoments, NormMoments> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public NormMoments call(NormMoments a, NormMoments b) {
-      return a.merge(b);
-    }
-  }
-
   /** Mean pairwise cosine and first-principal-direction share, from executor-side moments. */
   public static List<Check> anisotropy(Dataset<Row> clean, int dimension, AuditThresholds t, RunOutput out) {
     UnitVectorMoments m = moments(clean, dimension);
@@ -189,7 +178,7 @@ public final class GeometryChecks {
         .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
         .select("features").toJavaRDD()
         .mapPartitions(new MomentsOfPartition(dimension));
-    return OrderedMerge.inPartitionOrder(states, new MergeMoments()).orElseGet(() -> new UnitVectorMoments(dimension));
+    return OrderedMerge.inPartitionOrder(states, UnitVectorMoments::merge).orElseGet(() -> new UnitVectorMoments(dimension));
   }
 
   /**
@@ -276,16 +265,6 @@ public final class GeometryChecks {
         m.add(v);
       }
       return List.of(m).iterator();
-    }
-  }
-
-  /** Merges the second state into the first. */
-  static final class MergeMoments implements Function2<UnitVectorMoments, UnitVectorMoments, UnitVectorMoments> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public UnitVectorMoments call(UnitVectorMoments a, UnitVectorMoments b) {
-      return a.merge(b);
     }
   }
 }

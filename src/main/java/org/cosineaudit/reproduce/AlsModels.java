@@ -176,7 +176,7 @@ final class AlsModels {
    */
   static double[] userGram(Dataset<Row> users, int k) {
     JavaRDD<double[]> partials = users.select("features").javaRDD().mapPartitions(new PartitionGram(k));
-    return OrderedMerge.inPartitionOrder(partials, new Sum()).orElseGet(() -> new double[k * k]);
+    return OrderedMerge.inPartitionOrder(partials, new OrderedMerge.SumArrays()).orElseGet(() -> new double[k * k]);
   }
 
   /** The Gram matrix of one partition's rows, added in row order. */
@@ -218,19 +218,6 @@ final class AlsModels {
         }
       }
       return g;
-    }
-  }
-
-  /** Element-wise sum of two Gram accumulators. */
-  static final class Sum implements Function2<double[], double[], double[]> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public double[] call(double[] a, double[] b) {
-      for (int i = 0; i < a.length; i++) {
-        a[i] += b[i];
-      }
-      return a;
     }
   }
 

@@ -89,6 +89,19 @@ public final class OrderedMerge {
     return Optional.ofNullable(total);
   }
 
+  /** The merge of array states: element-wise sum into the first (same lengths). */
+  public static final class SumArrays implements Function2<double[], double[], double[]> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double[] call(double[] a, double[] b) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    }
+  }
+
   /** (partition index, the partition's states merged in iterator order); nothing for an empty partition. */
   static final class FoldPartition<T> implements Function2<Integer, Iterator<T>, Iterator<Tuple2<Integer, T>>> {
     private static final long serialVersionUID = 1L;

@@ -197,7 +197,7 @@ public final class ItemNeighbours {
      */
     double[] centering() {
       JavaRDD<double[]> partials = fixedById(sorted).mapPartitions(new SumVectors(dim));
-      double[] sums = OrderedMerge.inPartitionOrder(partials, new AddVectors()).orElseGet(() -> new double[dim + 1]);
+      double[] sums = OrderedMerge.inPartitionOrder(partials, new OrderedMerge.SumArrays()).orElseGet(() -> new double[dim + 1]);
       long n = stats.rows();
       double[] c = new double[dim + 1];
       for (int i = 0; i < dim; i++) {
@@ -380,19 +380,6 @@ public final class ItemNeighbours {
     }
   }
 
-  /** Element-wise sum into the first. */
-  static final class AddVectors implements Function2<double[], double[], double[]> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public double[] call(double[] a, double[] b) {
-      for (int i = 0; i < a.length; i++) {
-        a[i] += b[i];
-      }
-      return a;
-    }
-  }
-
   /** G = UᵀU of validated user factors, and its factor W (W Wᵀ = G). */
   record UserGram(double[] gram, ScoreSpace.Factor factor, long users) {
 
@@ -432,12 +419,7 @@ public final class ItemNeighbours {
 
       @Override
       public Tuple2<FactorStats, double[]> call(Tuple2<FactorStats, double[]> a, Tuple2<FactorStats, double[]> b) {
-        double[] g = a._2();
-        double[] h = b._2();
-        for (int i = 0; i < g.length; i++) {
-          g[i] += h[i];
-        }
-        return new Tuple2<>(a._1().merge(b._1()), g);
+        return new Tuple2<>(a._1().merge(b._1()), new OrderedMerge.SumArrays().call(a._2(), b._2()));
       }
     }
   }
