@@ -82,14 +82,20 @@ public final class GeometryChecks {
   static final int MOMENT_PARTITIONS = OrderedMerge.FIXED_PARTITIONS;
 
   /**
+   * One column of {@code clean}, its rows hashed by id into {@link #MOMENT_PARTITIONS} partitions
+   * and sorted by id within each: a fixed content and row order for every partition to fold.
+   */
+  private static JavaRDD<Row> inFoldOrder(Dataset<Row> clean, String column) {
+    return clean.select("id", column).repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
+        .select(column).toJavaRDD();
+  }
+
+  /**
    * Mean and spread of the {@code norm} column of {@code clean} ({@code id} unique), folded like
    * {@link #moments}: the same to the bit however the rows are partitioned or ordered.
    */
   static NormMoments normMoments(Dataset<Row> clean) {
-    JavaRDD<NormMoments> states = clean.select("id", "norm")
-        .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
-        .select("norm").toJavaRDD()
-        .mapPartitions(new NormsOfPartition());
+    JavaRDD<NormMoments> states = inFoldOrder(clean, "norm").mapPartitions(new NormsOfPartition());
     return OrderedMerge.inPartitionOrder(states, NormMoments::merge).orElseGet(NormMoments::new);
   }
 
@@ -174,11 +180,10 @@ public final class GeometryChecks {
    * shuffle is fetch order) and the partitions' states merged in partition order.
    */
   static UnitVectorMoments moments(Dataset<Row> clean, int dimension) {
-    JavaRDD<UnitVectorMoments> states = clean.select("id", "features")
-        .repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
-        .select("features").toJavaRDD()
-        .mapPartitions(new MomentsOfPartition(dimension));
-    return OrderedMerge.inPartitionOrder(states, UnitVectorMoments::merge).orElseGet(() -> new UnitVectorMoments(dimension));
+    JavaRDD<UnitVectorMoments> states =
+        inFoldOrder(clean, "features").mapPartitions(new MomentsOfPartition(dimension));
+    return OrderedMerge.inPartitionOrder(states, UnitVectorMoments::merge)
+        .orElseGet(() -> new UnitVectorMoments(dimension));
   }
 
   /**
