@@ -64,6 +64,7 @@ public final class GeometryChecks {
   public static Check normPopularity(Dataset<Row> clean, Dataset<Row> popularity, AuditThresholds t) {
     Dataset<Row> joined = clean.select("id", "norm").join(popularity, "id")
         .select(col("norm"), col("popularity").cast("double"))
+        .where(col("popularity").isNotNull()) // n counts the pairs ranked
         .persist(StorageLevel.MEMORY_AND_DISK());
     long n = joined.count();
     double rho = n >= 3 ? RankCorrelation.spearman(joined, "norm", "popularity") : Double.NaN;

@@ -109,6 +109,22 @@ class GeometryChecksTest {
   }
 
   @Test
+  void spearmanCountsOnlyTheItemsThatHaveAPopularity() {
+    StructType norms = new StructType().add("id", DataTypes.StringType).add("norm", DataTypes.DoubleType);
+    StructType popularity = new StructType().add("id", DataTypes.StringType).add("popularity", DataTypes.DoubleType);
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> clean = spark.createDataFrame(List.of(RowFactory.create("a", 1.0), RowFactory.create("b", 2.0),
+        RowFactory.create("c", 3.0), RowFactory.create("d", 4.0)), norms);
+    Dataset<Row> pop = spark.createDataFrame(List.of(RowFactory.create("a", 10.0), RowFactory.create("b", 30.0),
+        RowFactory.create("c", 20.0), RowFactory.create("d", null)), popularity);
+    AuditThresholds t = AuditThresholds.from(org.cosineaudit.config.Settings.of("audit", AuditThresholds.options(),
+        java.util.Map.of()));
+    Check c = GeometryChecks.normPopularity(clean, pop, t);
+    assertEquals(0.5, c.value(), 1e-12); // ranks (1, 2, 3) against (1, 3, 2)
+    org.junit.jupiter.api.Assertions.assertTrue(c.detail().contains("over 3 items"), c.detail());
+  }
+
+  @Test
   void normMomentsAreBitIdenticalForAnyPartitioningAndMatchTwoPasses() {
     List<double[]> pairs = randomPairs(500, 3, false);
     GeometryChecks.NormMoments one = GeometryChecks.normMoments(doubles(pairs, 1));

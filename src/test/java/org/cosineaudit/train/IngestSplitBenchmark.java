@@ -4,15 +4,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.config.Settings;
 import org.cosineaudit.data.Ingested;
 import org.cosineaudit.data.Ingestion;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
+import org.cosineaudit.testing.TaskMeter;
 
 /**
  * Benchmark of the sweep's fixed cost before the first model (not a test; run with
@@ -36,20 +34,7 @@ public final class IngestSplitBenchmark {
     Settings settings = SweepJob.settings(base);
     SweepJob.Config config = new SweepJob().configure(settings);
     RunOutput scratch = RunOutput.open(spark, "sweep", settings, config.output(), Map.of());
-    // task time and CPU time: steadier than wall time on a machine whose speed drifts
-    AtomicLong runMillis = new AtomicLong();
-    AtomicLong cpuNanos = new AtomicLong();
-    AtomicLong shuffleBytes = new AtomicLong();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onTaskEnd(SparkListenerTaskEnd end) {
-        if (end.taskMetrics() != null) {
-          runMillis.addAndGet(end.taskMetrics().executorRunTime());
-          cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
-          shuffleBytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
-        }
-      }
-    });
+    TaskMeter meter = TaskMeter.attach(spark);
     System.out.println();
     System.out.println("| round | ingest s | split s | total s | task s | task CPU s | shuffle MB written | train rows | test rows |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -58,22 +43,19 @@ public final class IngestSplitBenchmark {
     double sumIngest = 0;
     double sumSplit = 0;
     for (int round = 0; round <= rounds; round++) {
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      long run0 = runMillis.get();
-      long cpu0 = cpuNanos.get();
-      long shuffle0 = shuffleBytes.get();
+      TaskMeter.Reading before = meter.read();
       long t0 = System.nanoTime();
       Ingested in = Ingestion.read(spark, config.input(), scratch);
       long t1 = System.nanoTime();
       RegularizationSweep.Prepared data = RegularizationSweep.prepare(in.interactions(), in.userIds(),
           in.itemIds(), config.plan());
       long t2 = System.nanoTime();
-      spark.sparkContext().listenerBus().waitUntilEmpty();
+      TaskMeter.Reading used = meter.read().minus(before);
       double ingest = (t1 - t0) / 1e9;
       double split = (t2 - t1) / 1e9;
-      double task = (runMillis.get() - run0) / 1e3;
-      double cpu = (cpuNanos.get() - cpu0) / 1e9;
-      double shuffled = (shuffleBytes.get() - shuffle0) / 1e6;
+      double task = used.taskSeconds();
+      double cpu = used.cpuSeconds();
+      double shuffled = used.shuffleMegabytes();
       if (round > 0) {
         sumIngest += ingest;
         sumSplit += split;

@@ -15,16 +15,23 @@ import org.cosineaudit.data.Ingestion;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
+import org.cosineaudit.testing.TaskMeter;
 
 /**
  * Benchmark of the sweep (not a test; excluded from {@code mvn test}; run with
  * {@code bench/sweep.sh}, results in docs/benchmarks/sweep.md). In one process, on the paper's
  * synthetic data: the sum of bare {@code ALS.fit} times for the grid (on the already split and
  * indexed training data) against the whole sweep (ingestion, split, training, metrics, writing
- * factors and the index), sequential and with {@code --parallelism 2}. The bare fits run before and
- * after the sweeps, and their mean is the baseline (the machine's speed drifts). Prints a Markdown table.
+ * factors and the index), sequential and with {@code --parallelism 2}.
  *
- * <p>Arguments: {@code [users=20000] [items=1000] [regs=0.01,0.1,1] [rank=16] [maxIter=10] [measures=none]}.
+ * <p>The machine's speed drifts (by up to 50% within minutes on a shared virtual machine), so
+ * the runs are interleaved: {@code rounds} rounds of bare fits, then both sweeps (their order
+ * alternating from round to round), and bare fits once more at the end. Each sweep is compared
+ * with the mean of the bare fits just before and just after it; the verdict is the median over
+ * the rounds. Prints a Markdown table.
+ *
+ * <p>Arguments: {@code [users=20000] [items=1000] [regs=0.01,0.1,1] [rank=16] [maxIter=10]
+ * [measures=none] [rounds=3]}.
  */
 public final class SweepBenchmark {
 
@@ -35,78 +42,108 @@ public final class SweepBenchmark {
     String rank = args.length > 3 ? args[3] : "16";
     String maxIter = args.length > 4 ? args[4] : "10";
     String measures = args.length > 5 ? args[5] : "none";
+    int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 3;
     SparkSession spark = SparkTestSession.get();
     Path tmp = SparkTestSession.tempDir("sweep-bench");
     String input = SweepFixtures.synthetic(tmp, users, items, 5);
     Map<String, String> base = new LinkedHashMap<>(Map.of("input", input, "input-format", "parquet",
         "feedback", "implicit", "alpha", "1", "rank", rank, "reg", regs, "max-iter", maxIter,
         "user-blocks", "2", "item-blocks", "2", "measures", measures));
-
-    // bare ALS.fit on the split the sweep uses, after one warm-up fit (JIT, first Spark jobs)
     Settings bareSettings = SweepJob.settings(SweepFixtures.with(base, "output", tmp.resolve("bare").toString()));
     SweepJob.Config config = new SweepJob().configure(bareSettings);
     RunOutput scratch = RunOutput.open(spark, "sweep", bareSettings, config.output(), Map.of());
-    Ingested in = Ingestion.read(spark, config.input(), scratch);
-    RegularizationSweep.Prepared data = RegularizationSweep.prepare(in.interactions(), in.userIds(), in.itemIds(),
-        config.plan());
     List<ModelSpec> specs = config.plan().grid().specs();
-    AlsTrainer.release(AlsTrainer.fit(data.train(), specs.get(0), config.plan().als()));
-    // bare fits before and after the sweeps: the machine's speed drifts by 10-20% over minutes
-    // (a virtual machine), so the baseline is the mean of both and the drift is printed
-    List<Double> bareBefore = bareFits(data, specs, config);
-    long interactions = data.trainRows() + data.testRows();
-    data.release(); // the sweeps run with nothing else cached
-    in.release();
 
-    double sequential = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("seq").toString()));
-    double parallel = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("par").toString(),
-        "parallelism", "2"));
-
-    in = Ingestion.read(spark, config.input(), scratch);
-    data = RegularizationSweep.prepare(in.interactions(), in.userIds(), in.itemIds(), config.plan());
-    List<Double> bareAfter = bareFits(data, specs, config);
-    data.release();
-    in.release();
-    double before = sum(bareBefore);
-    double after = sum(bareAfter);
-    double bareSum = (before + after) / 2;
+    TaskMeter meter = TaskMeter.attach(spark);
+    // one warm-up fit (JIT, first Spark jobs), then: bare, (sequential, parallel) x rounds, bare
+    long interactions = bareFits(spark, meter, config, scratch, specs.subList(0, 1)).interactions();
+    List<Bare> bare = new ArrayList<>();
+    List<Timed[]> sweeps = new ArrayList<>(); // per round: {sequential, parallel}
+    bare.add(bareFits(spark, meter, config, scratch, specs));
+    for (int r = 0; r < rounds; r++) {
+      Timed[] pair = new Timed[2];
+      for (int mode : r % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0}) {
+        TaskMeter.Reading before = meter.read();
+        double wall = timeSweep(spark, SweepFixtures.with(base, "output", tmp.resolve("r" + r + "-" + mode).toString(),
+            "parallelism", Integer.toString(mode + 1)));
+        pair[mode] = new Timed(wall, meter.read().minus(before).cpuSeconds());
+      }
+      sweeps.add(pair);
+      bare.add(bareFits(spark, meter, config, scratch, specs));
+    }
 
     System.out.println();
     System.out.printf(Locale.ROOT, "## sweep benchmark: %,d interactions (%,d users x %,d items), implicit, rank %s, "
-        + "%s iterations, reg %s, measures %s, %s%n%n", interactions, users, items, rank, maxIter, regs, measures,
-        spark.sparkContext().master());
-    System.out.println("| what | seconds | vs bare ALS.fit |");
-    System.out.println("|---|---:|---:|");
-    System.out.printf(Locale.ROOT, "| bare ALS.fit, sum over %d models, before the sweeps %s | %.1f | |%n",
-        bareBefore.size(), seconds(bareBefore), before);
-    System.out.printf(Locale.ROOT, "| bare ALS.fit, sum over %d models, after the sweeps %s | %.1f | |%n",
-        bareAfter.size(), seconds(bareAfter), after);
-    System.out.printf(Locale.ROOT, "| bare ALS.fit, mean of both (drift %+.0f%%) | %.1f | 1.00 |%n",
-        100 * (after - before) / before, bareSum);
-    System.out.printf(Locale.ROOT, "| sweep, --parallelism 1 (total) | %.1f | %.2f (overhead %+.0f%%) |%n",
-        sequential, sequential / bareSum, 100 * (sequential - bareSum) / bareSum);
-    System.out.printf(Locale.ROOT, "| sweep, --parallelism 2 (total) | %.1f | %.2f (overhead %+.0f%%; %.2fx faster "
-        + "than sequential) |%n", parallel, parallel / bareSum, 100 * (parallel - bareSum) / bareSum,
-        sequential / parallel);
+        + "%s iterations, reg %s, measures %s, %s, %d rounds%n%n", interactions, users, items, rank, maxIter, regs,
+        measures, spark.sparkContext().master(), rounds);
+    System.out.println("| round | bare ALS.fit before, s | bare after, s | baseline (mean), s | sweep --parallelism 1, s "
+        + "| overhead | sweep --parallelism 2, s | overhead | task CPU: bare (mean) / sequential / parallel, s "
+        + "| CPU overhead: sequential / parallel |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    double[][] overhead = new double[4][rounds]; // wall sequential, wall parallel, CPU sequential, CPU parallel
+    for (int r = 0; r < rounds; r++) {
+      Bare before = bare.get(r);
+      Bare after = bare.get(r + 1);
+      double baseline = (before.fits().seconds() + after.fits().seconds()) / 2;
+      double baselineCpu = (before.fits().cpuSeconds() + after.fits().cpuSeconds()) / 2;
+      Timed[] pair = sweeps.get(r);
+      for (int mode = 0; mode < 2; mode++) {
+        overhead[mode][r] = pair[mode].seconds() / baseline - 1;
+        overhead[2 + mode][r] = pair[mode].cpuSeconds() / baselineCpu - 1;
+      }
+      System.out.printf(Locale.ROOT, "| %d%s | %.1f | %.1f | %.1f | %.1f | %+.0f%% | %.1f | %+.0f%% | %.1f / %.1f / %.1f "
+          + "| %+.0f%% / %+.0f%% |%n", r + 1, r % 2 == 0 ? "" : " (parallel first)", before.fits().seconds(),
+          after.fits().seconds(), baseline, pair[0].seconds(), 100 * overhead[0][r], pair[1].seconds(),
+          100 * overhead[1][r], baselineCpu, pair[0].cpuSeconds(), pair[1].cpuSeconds(), 100 * overhead[2][r],
+          100 * overhead[3][r]);
+    }
+    System.out.printf(Locale.ROOT, "| **median** | | | | | **%+.0f%%** | | **%+.0f%%** | | %+.0f%% / %+.0f%% |%n",
+        100 * median(overhead[0]), 100 * median(overhead[1]), 100 * median(overhead[2]), 100 * median(overhead[3]));
+    System.out.println();
+    System.out.println("bare ALS.fit seconds per model, each time: " + bare.stream().map(b -> seconds(b.perModel()))
+        .toList());
     System.out.printf(Locale.ROOT, "%nload average at the end: %s%n",
         java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
   }
 
-  /** Seconds of one bare {@code ALS.fit} per model, on the split the sweep uses. */
-  private static List<Double> bareFits(RegularizationSweep.Prepared data, List<ModelSpec> specs,
-      SweepJob.Config config) {
-    List<Double> bare = new ArrayList<>();
-    for (ModelSpec s : specs) {
-      long t0 = System.nanoTime();
-      ALSModel m = AlsTrainer.fit(data.train(), s, config.plan().als());
-      bare.add((System.nanoTime() - t0) / 1e9);
-      AlsTrainer.release(m);
+  /** Wall-clock and task CPU seconds of one piece of work. */
+  private record Timed(double seconds, double cpuSeconds) {}
+
+  /** Bare {@code ALS.fit} of every model (wall seconds per model), and the number of interactions split. */
+  private record Bare(List<Double> perModel, Timed fits, long interactions) {}
+
+  /**
+   * Ingests and splits as the sweep does (not timed), then times one bare {@code ALS.fit} per
+   * spec on the training side; everything is released again, so the sweeps run with nothing
+   * else cached.
+   */
+  private static Bare bareFits(SparkSession spark, TaskMeter meter, SweepJob.Config config, RunOutput scratch,
+      List<ModelSpec> specs) {
+    Ingested in = Ingestion.read(spark, config.input(), scratch);
+    RegularizationSweep.Prepared data = RegularizationSweep.prepare(in.interactions(), in.userIds(), in.itemIds(),
+        config.plan());
+    try {
+      List<Double> seconds = new ArrayList<>();
+      TaskMeter.Reading before = meter.read();
+      for (ModelSpec s : specs) {
+        long t0 = System.nanoTime();
+        ALSModel m = AlsTrainer.fit(data.train(), s, config.plan().als());
+        seconds.add((System.nanoTime() - t0) / 1e9);
+        AlsTrainer.release(m);
+      }
+      Timed fits = new Timed(seconds.stream().mapToDouble(Double::doubleValue).sum(),
+          meter.read().minus(before).cpuSeconds());
+      return new Bare(seconds, fits, data.trainRows() + data.testRows());
+    } finally {
+      data.release();
+      in.release();
     }
-    return bare;
   }
 
-  private static double sum(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).sum();
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static String seconds(List<Double> values) {
