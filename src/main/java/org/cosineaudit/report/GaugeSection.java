@@ -63,7 +63,14 @@ final class GaugeSection {
     boolean summary = Rows.has(t.schema(), "metric") && Rows.has(t.schema(), "mean");
     if (summary || !Rows.has(t.schema(), "item")) {
       // a summary (one row per draw, measure and metric) rather than per-item values
-      List<Row> rows = t.limit(MAX_ROWS).collectAsList();
+      // in the table's own column order, so the rows shown are always the same ones
+      List<Row> rows = t.orderBy(java.util.Arrays.stream(t.columns()).map(org.apache.spark.sql.functions::col)
+          .toArray(org.apache.spark.sql.Column[]::new)).limit(MAX_ROWS).collectAsList();
+      long total = t.count();
+      if (total > rows.size()) {
+        h.paragraph(String.format(Locale.ROOT, "%,d rows: the first %,d shown (and charted); the whole table is %s.",
+            total, rows.size(), where));
+      }
       if (summary) {
         drawChart(ctx, rows, where);
       }

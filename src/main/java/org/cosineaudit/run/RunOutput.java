@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +47,12 @@ public final class RunOutput {
   public static final String MANIFEST = "manifest.json";
   /** The result-relevant configuration, compared when a run resumes. */
   public static final String RUN_CONFIG = "run-config.json";
+  /**
+   * The inputs' content hashes ({@code sha256 TAB role TAB path} per line), written as each input
+   * is recorded and compared when a run resumes: the same options over changed files would mix
+   * results from two inputs in one run.
+   */
+  public static final String RUN_INPUTS = "run-inputs.tsv";
 
   private static final Logger LOG = LoggerFactory.getLogger(RunOutput.class);
 
@@ -170,7 +177,39 @@ public final class RunOutput {
   public Fingerprint recordInput(String role, String path) {
     Fingerprint f = Fingerprint.of(path, spark.sparkContext().hadoopConfiguration());
     manifest.input(role, f);
+    keepInput(role, f);
     return f;
+  }
+
+  /**
+   * Adds {@code f} to {@link #RUN_INPUTS}. A resumed run whose earlier attempt recorded the same
+   * role and path with other content is refused: its kept results come from the old content.
+   */
+  private synchronized void keepInput(String role, Fingerprint f) {
+    Path p = new Path(root, RUN_INPUTS);
+    String key = role + "\t" + f.path();
+    try {
+      String known = readString(fs, p);
+      StringBuilder kept = new StringBuilder(known == null ? "" : known);
+      if (known != null) {
+        for (String line : known.split("\n")) {
+          String[] parts = line.split("\t", 2);
+          if (parts.length < 2 || !parts[1].equals(key)) {
+            continue;
+          }
+          if (!parts[0].equals(f.sha256())) {
+            throw new InputException("output directory " + root + " holds a run made from other contents of " + role
+                + " " + f.path() + " (sha256 " + parts[0] + " then, " + f.sha256() + " now): resuming would mix "
+                + "results of both; use another --output, or pass --overwrite to start again");
+          }
+          return;
+        }
+      }
+      kept.append(f.sha256()).append('\t').append(key).append('\n');
+      writeString(fs, p, kept.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + p, e);
+    }
   }
 
   /**

@@ -57,19 +57,37 @@ public final class PopularityStrata {
     if (column != null) {
       String id = cols.contains("item") ? "item" : "id";
       require(cols, path, id, column);
-      return t.select(col(id).cast(DataTypes.StringType).as("item"), col(column).cast(DataTypes.DoubleType).as("popularity"))
-          .where(col("item").isNotNull().and(col("popularity").isNotNull()));
+      return complete(t, path, id, column);
     }
     if (cols.contains("id") && cols.contains("count")) {
-      return t.select(col("id").cast(DataTypes.StringType).as("item"), col("count").cast(DataTypes.DoubleType).as("popularity"))
-          .where(col("item").isNotNull().and(col("popularity").isNotNull()));
+      return complete(t, path, "id", "count");
     }
     if (cols.contains("user") && cols.contains("item")) {
-      return t.where(col("item").isNotNull()).groupBy(col("item").cast(DataTypes.StringType).as("item")).count()
-          .select(col("item"), col("count").cast(DataTypes.DoubleType).as("popularity"));
+      return complete(t.groupBy(col("item")).count(), path, "item", "count");
     }
     throw new InputException("popularity table " + path + " has columns " + cols + "; expected 'id, count', an "
         + "interactions table (user, item, ...), or pass --popularity-column to name the column to use");
+  }
+
+  /**
+   * Column {@code id} as {@code item} and {@code value} as {@code popularity}; a row without an id
+   * or without a number is an error naming the first ones, not a row left out.
+   */
+  private static Dataset<Row> complete(Dataset<Row> t, String path, String id, String value) {
+    Dataset<Row> typed = t.select(col(id).cast(DataTypes.StringType).as("item"),
+        col(value).try_cast(DataTypes.DoubleType).as("popularity"), col(value).cast(DataTypes.StringType).as("raw"));
+    Dataset<Row> bad = typed.where(col("item").isNull().or(col("popularity").isNull()));
+    List<Row> first = bad.limit(3).collectAsList();
+    if (!first.isEmpty()) {
+      List<String> shown = new java.util.ArrayList<>();
+      for (Row r : first) {
+        shown.add(id + " " + (r.isNullAt(0) ? "(empty)" : "'" + r.getString(0) + "'") + ", " + value + " "
+            + (r.isNullAt(2) ? "(empty)" : "'" + r.getString(2) + "'"));
+      }
+      throw new InputException("popularity table " + path + " has " + bad.count() + " row(s) without an item id or a "
+          + "number in '" + value + "' (first: " + String.join("; ", shown) + "); fill them in or drop them");
+    }
+    return typed.select("item", "popularity");
   }
 
   private static void require(List<String> cols, String path, String... names) {

@@ -1,5 +1,8 @@
 package org.cosineaudit.stability;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -303,6 +306,15 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
           throw new InputException("labels table " + config.labels() + " has no column '" + c + "' (columns: "
               + List.of(labels.columns()) + "); expected an items table with item and cluster");
         }
+      }
+      List<Row> conflicting = labels.groupBy(col("item").cast("string").as("item"))
+          .agg(countDistinct(col("cluster")).as("clusters")).where(col("clusters").gt(1)).orderBy("item").limit(5)
+          .collectAsList();
+      if (!conflicting.isEmpty()) {
+        throw new InputException("labels table " + config.labels() + " gives item '" + conflicting.get(0).getString(0)
+            + "' more than one cluster" + (conflicting.size() > 1 ? " (also " + conflicting.subList(1,
+            conflicting.size()).stream().map(r -> "'" + r.getString(0) + "'").toList() + ")" : "")
+            + "; keep one cluster per item");
       }
     }
     Result r = execute(spark, tables, pairs, deciles, labels, config.options(), config.perItem(), skipped, out);

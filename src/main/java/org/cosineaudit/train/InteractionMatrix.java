@@ -2,6 +2,7 @@ package org.cosineaudit.train;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.struct;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,7 +128,7 @@ public final class InteractionMatrix {
     int partitions = (int) Math.max(spark.sparkContext().defaultParallelism(),
         Math.min(100_000, (count + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
     Dataset<Row> rows = typed.repartition(partitions, col("user")).groupBy("user")
-        .agg(collect_list("item").as("items"), collect_list("value").as("values"))
+        .agg(collect_list(struct(col("item"), col("value"))).as("pairs")) // one list: collect_list skips nulls
         .mapPartitions(new ToSparseRow(indexB), Encoders.row(ROWS_SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Row totals = rows.selectExpr("count(*)", "coalesce(sum(size(items)), 0)").first();
@@ -189,7 +190,7 @@ public final class InteractionMatrix {
     return spark.createDataFrame(rows, FACTORS_SCHEMA);
   }
 
-  /** (user, [item], [value]) -> sorted sparse row; rejects duplicates and bad values by name. */
+  /** (user, [(item, value)]) -> sorted sparse row; rejects duplicates and bad values by name. */
   static final class ToSparseRow implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Map<String, Integer>> index;
@@ -214,17 +215,21 @@ public final class InteractionMatrix {
             throw new InputException("interactions hold a row without a user id; drop or fix it (see the ingest job)");
           }
           String user = r.getString(0);
-          List<String> items = r.getList(1);
-          List<Object> values = r.getList(2);
-          int n = items.size();
+          List<Row> pairs = r.getList(1);
+          int n = pairs.size();
+          String[] items = new String[n];
+          double[] values = new double[n];
           long[] packed = new long[n]; // (item index, position) sorted by item index
           for (int j = 0; j < n; j++) {
-            Object v = values.get(j);
-            if (v == null || !Double.isFinite((Double) v)) {
-              throw new InputException("interaction of user '" + user + "' with item '" + items.get(j)
-                  + "' has value " + v + "; values must be finite numbers (fix the input or ingest it first)");
+            Row pair = pairs.get(j);
+            items[j] = pair.getString(0);
+            if (pair.isNullAt(1) || !Double.isFinite(pair.getDouble(1))) {
+              throw new InputException("interaction of user '" + user + "' with item '" + items[j] + "' has value "
+                  + (pair.isNullAt(1) ? "null" : pair.get(1))
+                  + "; values must be finite numbers (fix the input or ingest it first)");
             }
-            packed[j] = ((long) idx.get(items.get(j)) << 32) | j;
+            values[j] = pair.getDouble(1);
+            packed[j] = ((long) idx.get(items[j]) << 32) | j;
           }
           Arrays.sort(packed);
           int[] cols = new int[n];
@@ -233,11 +238,11 @@ public final class InteractionMatrix {
           for (int j = 0; j < n; j++) {
             cols[j] = (int) (packed[j] >>> 32);
             if (j > 0 && cols[j] == cols[j - 1]) {
-              throw new InputException("interactions hold user '" + user + "' x item '" + items.get((int) packed[j])
+              throw new InputException("interactions hold user '" + user + "' x item '" + items[(int) packed[j]]
                   + "' more than once; aggregate duplicates first (ingest --duplicates)");
             }
             boxed[j] = cols[j];
-            vals[j] = (Double) values.get((int) packed[j]);
+            vals[j] = values[(int) packed[j]];
           }
           return RowFactory.create(user, boxed, vals);
         }

@@ -59,7 +59,7 @@ public final class RegularizationSweep {
 
   /** Metric columns of the model index, in order (null where a metric does not apply). */
   public static final List<String> INDEX_METRICS = List.of("rmse", "mae", "precision_at_k", "recall_at_k",
-      "ndcg_at_k", "map_at_k", "coverage_at_k", "test_users");
+      "ndcg_at_k", "map_at_k", "coverage_at_k", "test_users", "scored_test_rows");
 
   public static final StructType INDEX_SCHEMA = indexSchema();
 
@@ -371,6 +371,12 @@ public final class RegularizationSweep {
       long t1 = System.nanoTime();
       Map<String, Double> metrics = AlsEvaluation.evaluate(model, spec.feedback(), data.heldOut(), plan.metricsK());
       long t2 = System.nanoTime();
+      Double scored = metrics.get("scored_test_rows");
+      if (scored != null && scored < data.testRows()) {
+        LOG.warn("sweep: {}: {} of {} held-out ratings have no prediction (their user or item is not in the "
+            + "training side, or its factors are not finite); RMSE and MAE are over the other {} (scored_test_rows)",
+            id, data.testRows() - scored.longValue(), data.testRows(), scored.longValue());
+      }
       long users = out.writeTable(dir + "/" + USER_FACTORS, AlsTrainer.withOriginalIds(model.userFactors(), userIds));
       long items = out.writeTable(dir + "/" + ITEM_FACTORS, AlsTrainer.withOriginalIds(model.itemFactors(), itemIds));
       long t3 = System.nanoTime();

@@ -186,7 +186,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
     StringBuilder sb = new StringBuilder(r.getString(r.fieldIndex("model_id")));
     for (String m : RegularizationSweep.INDEX_METRICS) {
       Object v = r.get(r.fieldIndex(m));
-      if (v != null && !m.equals("test_users")) {
+      if (v != null && !m.equals("test_users") && !m.equals("scored_test_rows")) { // counts
         sb.append(String.format(Locale.ROOT, "  %s %.4f", m, (Double) v));
       }
     }

@@ -21,6 +21,7 @@ import org.cosineaudit.config.Settings;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.io.TableFormat;
 import org.cosineaudit.io.Tables;
+import org.cosineaudit.run.InputException;
 import org.cosineaudit.run.Outcome;
 import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
@@ -145,6 +146,30 @@ class StabilityJobTest {
     // a rotation: the same space (float factors: agreement to ~1e-7)
     assertEquals(1.0, spaces.getDouble(spaces.fieldIndex("cka")), 1e-6);
     assertEquals(0.0, spaces.getDouble(spaces.fieldIndex("procrustes")), 1e-6);
+  }
+
+  @Test
+  void labelsGivingAnItemTwoClustersAreRefusedNamingTheItem() throws Exception {
+    Path labels = dir.resolve("labels.csv");
+    Files.writeString(labels, "item,cluster\nm0,1\nm1,1\nm1,1\nm2,0\nm2,3\n");
+    String a = dir.resolve("a").toString();
+    String b = dir.resolve("b").toString();
+    InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "labels",
+        labels.toString(), "bootstrap", "10", "output", dir.resolve("out-labels").toString())));
+    assertTrue(e.getMessage().contains("gives item 'm2' more than one cluster"), e.getMessage());
+  }
+
+  @Test
+  void popularityRowsWithoutANumberAreRefusedNotLeftOut() throws Exception {
+    Path popularity = dir.resolve("popularity.csv");
+    Files.writeString(popularity, "id,count\nm0,3\nm1,\nm2,many\nm3,4\n");
+    String a = dir.resolve("a").toString();
+    String b = dir.resolve("b").toString();
+    InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "popularity",
+        popularity.toString(), "bootstrap", "10", "output", dir.resolve("out-popularity").toString())));
+    assertTrue(e.getMessage().contains("has 2 row(s) without an item id or a number in 'count'"), e.getMessage());
+    assertTrue(e.getMessage().contains("id 'm1', count (empty)") && e.getMessage().contains("count 'many'"),
+        e.getMessage());
   }
 
   @Test

@@ -119,4 +119,20 @@ class InteractionMatrixTest {
     assertTrue(t instanceof InputException, "an InputException in the cause chain: " + e);
     assertTrue(t.getMessage().contains("'u2'") && t.getMessage().contains("'a'"), t.getMessage());
   }
+
+  @Test
+  void missingValueIsRejectedNamingUserAndItemNotPairedWithTheNextItem() {
+    List<Row> rows = new ArrayList<>(handFixture());
+    rows.add(RowFactory.create("u2", "zz", null, null)); // e.g. an empty cell of a CSV table
+    org.apache.spark.sql.types.StructType nullable = new org.apache.spark.sql.types.StructType()
+        .add("user", "string").add("item", "string").add("value", "double").add("timestamp", "long");
+    Exception e = assertThrows(Exception.class, () -> InteractionMatrix.build(SparkTestSession.get(),
+        SparkTestSession.get().createDataFrame(rows, nullable)));
+    Throwable t = e;
+    while (!(t instanceof InputException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    assertTrue(t instanceof InputException, "an InputException in the cause chain: " + e);
+    assertTrue(t.getMessage().contains("user 'u2' with item 'zz' has value null"), t.getMessage());
+  }
 }

@@ -129,6 +129,32 @@ class RegularizationSweepTest {
   }
 
   @Test
+  void resumeRefusesAnInputWhoseContentsChangedSinceTheInterruptedRun() throws Exception {
+    Path input = tmp.resolve("changing.csv");
+    StringBuilder csv = new StringBuilder("user,item,value\n");
+    for (int u = 0; u < 30; u++) {
+      for (int i = 0; i < 12; i++) {
+        if ((u + i) % 3 != 0) {
+          csv.append(u).append(',').append(i).append(',').append(1 + (u * 7 + i) % 5).append('\n');
+        }
+      }
+    }
+    Files.writeString(input, csv);
+    String out = tmp.resolve("changing").toString();
+    Map<String, String> config = with(Map.of("input", input.toString(), "output", out, "rank", "2", "reg", "0.1",
+        "max-iter", "2", "user-blocks", "1", "item-blocks", "1", "metrics-k", "3"), "measures", "none");
+    run(config);
+    Files.delete(Path.of(out, RunOutput.COMPLETE_MARKER)); // as if stopped before the end
+    assertEquals(0, run(config).trained(), "same input: the kept model is not trained again");
+    Files.delete(Path.of(out, RunOutput.COMPLETE_MARKER));
+    Files.writeString(input, csv + "99,0,5\n");
+    InputException e = assertThrows(InputException.class, () -> run(config));
+    assertTrue(e.getMessage().contains("other contents of interactions " + input), e.getMessage());
+    assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+    assertEquals(1, run(with(config, "overwrite", "true")).trained());
+  }
+
+  @Test
   void indexAndModelFilesDescribeEveryModel() {
     List<Row> rows = Tables.read(spark(), referenceResult.indexPath()).orderBy("model_id").collectAsList();
     assertEquals(2, rows.size());
