@@ -40,7 +40,7 @@ public final class AuditInputs {
       throw e.getMessage().contains(path) ? e : new InputException("embeddings " + path + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new InputException("cannot read embeddings " + path + ": " + e.getMessage()
-          + "; expected Parquet (id, features), CSV (id,f0,...) or word2vec text", e);
+          + "; expected Parquet (id, features), CSV (id,f0,... or id,features) or word2vec text", e);
     }
     // the engine's own column rules: features as array<double>, unparseable components null,
     // which integrity counts as non-finite

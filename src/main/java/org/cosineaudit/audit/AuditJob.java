@@ -121,6 +121,10 @@ public final class AuditJob implements Job<AuditJob.Config> {
     if (baselineUsers != null && baseline == null) {
       throw new ConfigException("--baseline-user-embeddings needs --baseline (the baseline's item embeddings)");
     }
+    if (baselineUsers != null && users == null) {
+      throw new ConfigException("--baseline-user-embeddings needs --user-embeddings (the current snapshot's user "
+          + "embeddings): score-cosine drift compares both");
+    }
     return new Config(s.string("embeddings"), users, baseline, baselineUsers, s.optional("metadata").orElse(null),
         s.optional("popularity").orElse(null), s.integer("k"), s.longInt("seed"), s.integer("gauge-rescalings"),
         s.real("gauge-spread"), s.real("rbo-p"), s.integer("top-items"), AuditThresholds.from(s),
@@ -183,13 +187,14 @@ public final class AuditJob implements Job<AuditJob.Config> {
       skipped.add("geometry, drift, meaning: fewer than 2 usable vectors in " + c.embeddings());
     } else {
       try (var stage = out.stage("geometry")) {
-        checks.addAll(GeometryChecks.norms(clean, t, out));
+        GeometryChecks.Moments moments = GeometryChecks.moments(clean, integrity.dimension());
+        checks.addAll(GeometryChecks.norms(clean, moments.norms(), t, out));
         if (popularity != null) {
           checks.add(GeometryChecks.normPopularity(clean, popularity.withColumnRenamed("item", "id"), t));
         } else {
           skipped.add("geometry.norm-popularity-spearman: no --popularity");
         }
-        checks.addAll(GeometryChecks.anisotropy(clean, integrity.dimension(), t, out));
+        checks.addAll(GeometryChecks.anisotropy(moments.vectors(), integrity.dimension(), t, out));
       }
       try (NeighbourResult cosine = cosineNeighbours(spark, clean, c, out)) {
         try (var stage = out.stage("hubness")) {

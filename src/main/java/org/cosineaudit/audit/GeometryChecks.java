@@ -37,13 +37,12 @@ public final class GeometryChecks {
 
   /**
    * Norm distribution: mean, spread, quantiles; the check is the coefficient of variation. The
-   * mean and spread come from {@link #normMoments} (the same bits on every run); count, min and
+   * mean and spread come from {@link #moments} (the same bits on every run); count, min and
    * max are exact in any order.
    */
-  public static List<Check> norms(Dataset<Row> clean, AuditThresholds t, RunOutput out) {
+  public static List<Check> norms(Dataset<Row> clean, NormMoments m, AuditThresholds t, RunOutput out) {
     Row s = clean.agg(count(lit(1)), org.apache.spark.sql.functions.min("norm"), max("norm")).first();
     double[] q = clean.stat().approxQuantile("norm", new double[] {0.01, 0.5, 0.99}, 1e-3);
-    NormMoments m = normMoments(clean);
     double meanNorm = m.mean();
     double sd = m.populationSd();
     out.manifest().detail("norms", java.util.Map.of("mean", meanNorm, "stddev", sd,
@@ -82,22 +81,32 @@ public final class GeometryChecks {
    */
   static final int MOMENT_PARTITIONS = OrderedMerge.FIXED_PARTITIONS;
 
-  /**
-   * One column of {@code clean}, its rows hashed by id into {@link #MOMENT_PARTITIONS} partitions
-   * and sorted by id within each: a fixed content and row order for every partition to fold.
-   */
-  private static JavaRDD<Row> inFoldOrder(Dataset<Row> clean, String column) {
-    return clean.select("id", column).repartition(MOMENT_PARTITIONS, col("id")).sortWithinPartitions("id")
-        .select(column).toJavaRDD();
+  /** The norm moments and the unit-vector moments of the same vectors. */
+  record Moments(NormMoments norms, UnitVectorMoments vectors) implements java.io.Serializable {
+    Moments(int dimension) {
+      this(new NormMoments(), new UnitVectorMoments(dimension));
+    }
+
+    /** Adds {@code o} into this one and returns this. */
+    Moments merge(Moments o) {
+      norms.merge(o.norms);
+      vectors.merge(o.vectors);
+      return this;
+    }
   }
 
   /**
-   * Mean and spread of the {@code norm} column of {@code clean} ({@code id} unique), folded like
-   * {@link #moments}: the same to the bit however the rows are partitioned or ordered.
+   * The moments of all vectors of {@code clean} ({@code id} unique, {@code norm}, {@code features}),
+   * from one pass, the same to the bit for the same rows however they are partitioned or ordered:
+   * rows are hashed by id into {@link #MOMENT_PARTITIONS} partitions, folded in id order (the
+   * input's row order after a shuffle is fetch order) and the partitions' states merged in
+   * partition order.
    */
-  static NormMoments normMoments(Dataset<Row> clean) {
-    JavaRDD<NormMoments> states = inFoldOrder(clean, "norm").mapPartitions(new NormsOfPartition());
-    return OrderedMerge.inPartitionOrder(states, NormMoments::merge).orElseGet(NormMoments::new);
+  static Moments moments(Dataset<Row> clean, int dimension) {
+    JavaRDD<Moments> states = clean.select("id", "norm", "features").repartition(MOMENT_PARTITIONS, col("id"))
+        .sortWithinPartitions("id").select("norm", "features").toJavaRDD()
+        .mapPartitions(new MomentsOfPartition(dimension));
+    return OrderedMerge.inPartitionOrder(states, Moments::merge).orElseGet(() -> new Moments(dimension));
   }
 
   /** Count, mean and sum of squared deviations (Welford; partitions merged as Chan et al.). */
@@ -143,23 +152,8 @@ public final class GeometryChecks {
     }
   }
 
-  /** The norm moments of one partition's rows ({@code norm double}), in row order. */
-  static final class NormsOfPartition implements FlatMapFunction<Iterator<Row>, NormMoments> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public Iterator<NormMoments> call(Iterator<Row> rows) {
-      NormMoments m = new NormMoments();
-      while (rows.hasNext()) {
-        m.add(rows.next().getDouble(0));
-      }
-      return List.of(m).iterator();
-    }
-  }
-
   /** Mean pairwise cosine and first-principal-direction share, from executor-side moments. */
-  public static List<Check> anisotropy(Dataset<Row> clean, int dimension, AuditThresholds t, RunOutput out) {
-    UnitVectorMoments m = moments(clean, dimension);
+  public static List<Check> anisotropy(UnitVectorMoments m, int dimension, AuditThresholds t, RunOutput out) {
     double meanCos = m.meanPairCosine();
     double share = m.firstComponentShare();
     out.manifest().detail("anisotropy", java.util.Map.of("mean_pair_cosine", meanCos,
@@ -172,19 +166,6 @@ public final class GeometryChecks {
         Locale.ROOT, "share of the unit vectors' variance on the first principal direction; isotropic: 1/%d = %.4f",
         dimension, 1.0 / dimension)));
     return checks;
-  }
-
-  /**
-   * The moments of all vectors of {@code clean} ({@code id} unique, {@code features}), the same to
-   * the bit for the same rows however they are partitioned or ordered: rows are hashed by id into
-   * {@link #MOMENT_PARTITIONS} partitions, folded in id order (the input's row order after a
-   * shuffle is fetch order) and the partitions' states merged in partition order.
-   */
-  static UnitVectorMoments moments(Dataset<Row> clean, int dimension) {
-    JavaRDD<UnitVectorMoments> states =
-        inFoldOrder(clean, "features").mapPartitions(new MomentsOfPartition(dimension));
-    return OrderedMerge.inPartitionOrder(states, UnitVectorMoments::merge)
-        .orElseGet(() -> new UnitVectorMoments(dimension));
   }
 
   /**
@@ -250,8 +231,8 @@ public final class GeometryChecks {
     return a.doubleValue() / (bd * Math.sqrt(bd));
   }
 
-  /** The moments of one partition's vectors (rows of {@code features array<float>}). */
-  static final class MomentsOfPartition implements FlatMapFunction<Iterator<Row>, UnitVectorMoments> {
+  /** The moments of one partition's rows ({@code norm double, features array<float>}), in row order. */
+  static final class MomentsOfPartition implements FlatMapFunction<Iterator<Row>, Moments> {
     private static final long serialVersionUID = 1L;
     private final int dimension;
 
@@ -260,15 +241,17 @@ public final class GeometryChecks {
     }
 
     @Override
-    public Iterator<UnitVectorMoments> call(Iterator<Row> rows) {
-      UnitVectorMoments m = new UnitVectorMoments(dimension);
+    public Iterator<Moments> call(Iterator<Row> rows) {
+      Moments m = new Moments(dimension);
       double[] v = new double[dimension];
       while (rows.hasNext()) {
-        List<Object> f = rows.next().getList(0);
+        Row r = rows.next();
+        m.norms().add(r.getDouble(0));
+        List<Object> f = r.getList(1);
         for (int i = 0; i < dimension; i++) {
           v[i] = ((Number) f.get(i)).doubleValue();
         }
-        m.add(v);
+        m.vectors().add(v);
       }
       return List.of(m).iterator();
     }

@@ -88,7 +88,7 @@ public final class IntegrityChecks {
     if (dim == 0) {
       facts.unpersist();
       throw new InputException("embeddings " + source + ": " + (n == 0 ? "no rows" : "no vector has any component")
-          + "; expected Parquet (id, features), CSV with the header id,f0,...,f{d-1}, or word2vec/GloVe text");
+          + "; expected Parquet (id, features), CSV with the header id,f0,...,f{d-1} or id,features, or word2vec/GloVe text");
     }
     Dataset<Row> healthy = facts.filter(col("dim").equalTo(dim).and(col("finite")).and(col("norm").gt(0)));
     double median = median(healthy);

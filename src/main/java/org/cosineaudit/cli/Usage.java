@@ -16,7 +16,7 @@ final class Usage {
       sb.append(String.format("  %-12s %s%n", j.name(), j.summary()));
     }
     sb.append("\n'./submit.sh JOB --help' lists a job's options and defaults.\n");
-    sb.append("exit codes: 0 ok, 1 a check failed (audit), 2 usage or unusable input, 3 unexpected failure\n");
+    sb.append("exit codes: 0 ok, 1 a check failed (audit, reproduce), 2 usage or unusable input, 3 unexpected failure\n");
     return sb.toString();
   }
 

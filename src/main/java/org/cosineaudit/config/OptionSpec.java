@@ -121,7 +121,7 @@ public record OptionSpec(
         }
       }
       if (parts.isEmpty()) {
-        throw invalid(value, source, "a comma-separated list with at least one " + allowed());
+        throw invalid(value, source, "a comma-separated list of at least one value, each " + allowedValue());
       }
       return String.join(",", parts);
     }
@@ -172,6 +172,11 @@ public record OptionSpec(
 
   /** Human description of the allowed values, used in messages and in usage. */
   public String allowed() {
+    return kind.isList() ? "comma-separated, each " + allowedValue() : allowedValue();
+  }
+
+  /** The allowed values of one value (one element of a list). */
+  private String allowedValue() {
     return switch (kind) {
       case INT, INT_LIST, LONG -> "an integer in [" + (long) min + ", " + (long) max + "]";
       case DOUBLE, DOUBLE_LIST -> "a number in [" + trim(min) + ", " + trim(max) + "]";

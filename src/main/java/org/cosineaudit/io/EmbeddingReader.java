@@ -42,7 +42,9 @@ import scala.Tuple2;
  * <ul>
  *   <li>Parquet: an {@code id} column and an array column ({@code features}, or the only array
  *       column) of float or double;</li>
- *   <li>CSV with the header {@code id,f0,...,f{d-1}} (the names after {@code id} are free);</li>
+ *   <li>CSV with the header {@code id,f0,...,f{d-1}} (the names after {@code id} are free), or
+ *       {@code id,features} with the vector as one field of space-separated numbers (the factor
+ *       tables this project writes with {@code --format csv});</li>
  *   <li>word2vec / GloVe text: {@code word v1 ... vd} separated by spaces or tabs, with an
  *       optional first line {@code n d} (word2vec), which is then checked.</li>
  * </ul>
@@ -152,6 +154,20 @@ public final class EmbeddingReader {
         return null;
       }
       String[] f = line.split(",", -1);
+      if (f.length == 2) {
+        // id and one field of space-separated numbers: this project's own CSV tables (--format csv)
+        String[] tok = unquote(f[1].trim()).trim().split("[ \\t]+");
+        float[] v = new float[tok.length];
+        for (int i = 0; i < tok.length; i++) {
+          try {
+            v[i] = Float.parseFloat(tok[i]);
+          } catch (NumberFormatException e) {
+            return new Parsed(null, null, (tok.length == 1 ? "column 2" : "value " + (i + 1) + " of column 2")
+                + " ('" + shorten(tok[i]) + "') is not a number");
+          }
+        }
+        return new Parsed(unquote(f[0].trim()), v, null);
+      }
       float[] v = new float[f.length - 1];
       for (int i = 1; i < f.length; i++) {
         String t = f[i].trim();
@@ -289,6 +305,9 @@ public final class EmbeddingReader {
       int d;
       if (format == Format.CSV) {
         d = h.getValue().split(",", -1).length - 1;
+        if (d == 1) {
+          continue; // "id,features": the vector is one field, the header does not give its length
+        }
       } else {
         String[] nd = h.getValue().split("[ \\t]+");
         d = Integer.parseInt(nd[1]);
@@ -308,7 +327,7 @@ public final class EmbeddingReader {
     if (format == Format.CSV) {
       for (String f : perFile.keySet()) {
         if (!headers.containsKey(f)) {
-          throw new InputException(f + " line 1: missing the header 'id,f0,...'; every CSV file needs it");
+          throw new InputException(f + " line 1: missing the header 'id,f0,...' (or 'id,features'); every CSV file needs it");
         }
       }
     }

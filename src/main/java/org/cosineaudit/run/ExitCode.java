@@ -4,7 +4,7 @@ package org.cosineaudit.run;
 public enum ExitCode {
   /** Success; for audits: every check passed. */
   OK(0),
-  /** The run finished and wrote all outputs, but a check failed (audit). */
+  /** The run finished and wrote all outputs, but a check failed (audit, reproduce). */
   CHECK_FAILED(1),
   /** Usage error or unusable input; the message names the option or file. */
   USAGE_OR_INPUT(2),

@@ -57,7 +57,7 @@ public final class SimilarityJob implements Job<SimilarityJob.Config> {
   public List<OptionSpec> options() {
     return CommonOptions.with("out/similarity", List.of(
         OptionSpec.requiredPath("embeddings", "item embeddings: Parquet (id, features), CSV with header "
-            + "id,f0,...,f{d-1}, or word2vec/GloVe text"),
+            + "id,f0,...,f{d-1} or id,features (space-separated numbers), or word2vec/GloVe text"),
         OptionSpec.path("user-embeddings", null, "user embeddings (same formats); needed by score-cosine"),
         OptionSpec.integer("k", 20, 1, 100_000, "neighbours per item (all other items when k >= items - 1)"),
         OptionSpec.choices("measure", "cosine", Measure.IDS, "similarity measures, comma-separated"),

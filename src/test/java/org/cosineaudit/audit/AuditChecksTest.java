@@ -149,6 +149,16 @@ class AuditChecksTest {
   }
 
   @Test
+  void baselineUserEmbeddingsWithoutCurrentUserEmbeddingsAreRefusedNotIgnored() {
+    AuditJob job = new AuditJob();
+    org.cosineaudit.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.cosineaudit.config.ConfigException.class, () -> job.configure(org.cosineaudit.config.Settings.of("audit",
+            job.options(), Map.of("embeddings", "e", "baseline", "b", "baseline-user-embeddings", "bu")),
+            java.time.Instant.now()));
+    assertTrue(e.getMessage().contains("needs --user-embeddings"), e.getMessage());
+  }
+
+  @Test
   void normsThatEncodePopularityAreFlagged() throws Exception {
     // item i has norm proportional to (i + 1) and popularity 10 (i + 1): Spearman 1
     List<Vec> vs = new ArrayList<>();

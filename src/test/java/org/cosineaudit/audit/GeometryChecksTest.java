@@ -36,9 +36,13 @@ class GeometryChecksTest {
       for (float f : x.v()) {
         l.add(f);
       }
-      rows.add(RowFactory.create(x.id(), l));
+      double norm = 0;
+      for (float f : x.v()) {
+        norm += (double) f * f;
+      }
+      rows.add(RowFactory.create(x.id(), l, Math.sqrt(norm)));
     }
-    return spark.createDataFrame(rows, Snapshots.FACTORS);
+    return spark.createDataFrame(rows, Snapshots.FACTORS.add("norm", DataTypes.DoubleType));
   }
 
   @Test
@@ -46,11 +50,11 @@ class GeometryChecksTest {
     List<Vec> vs = cone();
     List<Vec> shuffled = new ArrayList<>(vs);
     Collections.shuffle(shuffled, new Random(5));
-    UnitVectorMoments onePartition = GeometryChecks.moments(frame(vs).coalesce(1), D);
-    UnitVectorMoments seven = GeometryChecks.moments(frame(shuffled).repartition(7), D);
+    UnitVectorMoments onePartition = GeometryChecks.moments(frame(vs).coalesce(1), D).vectors();
+    UnitVectorMoments seven = GeometryChecks.moments(frame(shuffled).repartition(7), D).vectors();
     // after a shuffle keyed by a component: partitions and row order unrelated to the ids
     UnitVectorMoments afterShuffle =
-        GeometryChecks.moments(frame(shuffled).repartition(3, col("features").getItem(1)), D);
+        GeometryChecks.moments(frame(shuffled).repartition(3, col("features").getItem(1)), D).vectors();
 
     assertEquals(600, onePartition.count());
     for (UnitVectorMoments other : List.of(seven, afterShuffle)) {
@@ -73,7 +77,7 @@ class GeometryChecksTest {
       }
       onePass.add(v);
     }
-    UnitVectorMoments merged = GeometryChecks.moments(frame(vs).repartition(5), D);
+    UnitVectorMoments merged = GeometryChecks.moments(frame(vs).repartition(5), D).vectors();
     assertEquals(onePass.count(), merged.count());
     // 1e-12: the two add the same 600 terms in different orders (relative error ~600 ulp at most)
     assertArrayEquals(onePass.covariance(), merged.covariance(), 1e-12);
@@ -82,7 +86,7 @@ class GeometryChecksTest {
 
   @Test
   void noVectorsGiveEmptyMomentsNotAnError() {
-    UnitVectorMoments none = GeometryChecks.moments(frame(List.of()), D);
+    UnitVectorMoments none = GeometryChecks.moments(frame(List.of()), D).vectors();
     assertEquals(0, none.count());
     assertEquals(Double.NaN, none.meanPairCosine());
   }
@@ -90,10 +94,10 @@ class GeometryChecksTest {
   private static Dataset<Row> doubles(List<double[]> pairs, int partitions) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < pairs.size(); i++) {
-      rows.add(RowFactory.create("v" + i, pairs.get(i)[0], pairs.get(i)[1]));
+      rows.add(RowFactory.create("v" + i, pairs.get(i)[0], pairs.get(i)[1], List.of((float) pairs.get(i)[0])));
     }
     StructType schema = new StructType().add("id", DataTypes.StringType).add("norm", DataTypes.DoubleType)
-        .add("popularity", DataTypes.DoubleType);
+        .add("popularity", DataTypes.DoubleType).add("features", DataTypes.createArrayType(DataTypes.FloatType));
     return SparkTestSession.get().createDataFrame(rows, schema).repartition(partitions);
   }
 
@@ -127,8 +131,8 @@ class GeometryChecksTest {
   @Test
   void normMomentsAreBitIdenticalForAnyPartitioningAndMatchTwoPasses() {
     List<double[]> pairs = randomPairs(500, 3, false);
-    GeometryChecks.NormMoments one = GeometryChecks.normMoments(doubles(pairs, 1));
-    GeometryChecks.NormMoments seven = GeometryChecks.normMoments(doubles(pairs, 7));
+    GeometryChecks.NormMoments one = GeometryChecks.moments(doubles(pairs, 1), 1).norms();
+    GeometryChecks.NormMoments seven = GeometryChecks.moments(doubles(pairs, 7), 1).norms();
     assertEquals(one.mean(), seven.mean(), 0.0);
     assertEquals(one.populationSd(), seven.populationSd(), 0.0);
     double mean = 0;
@@ -141,7 +145,7 @@ class GeometryChecksTest {
     }
     assertEquals(mean, one.mean(), 1e-12);
     assertEquals(Math.sqrt(ss / pairs.size()), one.populationSd(), 1e-12);
-    assertEquals(Double.NaN, GeometryChecks.normMoments(doubles(List.of(), 2)).mean());
+    assertEquals(Double.NaN, GeometryChecks.moments(doubles(List.of(), 2), 1).norms().mean());
   }
 
   @Test

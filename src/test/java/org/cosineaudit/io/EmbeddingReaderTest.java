@@ -63,6 +63,22 @@ class EmbeddingReaderTest {
   }
 
   @Test
+  void readsTheFactorTablesThisProjectWritesAsCsv() {
+    // a sweep's item_factors with --format csv: "id,features", the vector as space-separated numbers
+    List<Row> rows = List.of(RowFactory.create("a", new Float[] {0.1f, -2.5e-7f, 3f}),
+        RowFactory.create("b", new Float[] {1f, 0f, Float.MIN_VALUE}));
+    Path table = dir.resolve("item_factors");
+    Tables.write(SPARK.createDataFrame(rows, EmbeddingReader.SCHEMA), table.toString(), TableFormat.CSV);
+    assertEquals(Format.CSV, EmbeddingReader.detect(SPARK, table.toString()));
+    Map<String, List<Double>> read = asMap(EmbeddingReader.read(SPARK, table.toString()).collectAsList());
+    // bit for bit: Spark writes each float's shortest decimal, which parses back to the same float
+    assertEquals(new TreeMap<>(Map.of("a", List.of((double) 0.1f, (double) -2.5e-7f, 3.0),
+        "b", List.of(1.0, 0.0, (double) Float.MIN_VALUE))), read);
+    assertEquals("value 2 of column 2 ('x') is not a number",
+        EmbeddingReader.parseLine(Format.CSV, "a,1 x 3", false).error());
+  }
+
+  @Test
   void badLinesAreReportedWithFileAndLine() throws IOException {
     Path notNumber = write("bad.csv", "id,f0,f1\na,1,0\nb,1,x\n");
     assertMessage(notNumber, "bad.csv line 3: column 3 ('x') is not a number");
