@@ -129,9 +129,16 @@ public final class EmbeddingReader {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  /** One parsed line: an embedding, a header, a blank, or an error. */
-  record Parsed(String id, float[] values, String error) {
+  /**
+   * One parsed line: an embedding, a header, a blank, or an error. {@code spaced}: a CSV vector
+   * given as one field of space-separated numbers (the {@code id,features} layout).
+   */
+  record Parsed(String id, float[] values, String error, boolean spaced) {
     static final Parsed BLANK = new Parsed(null, null, null);
+
+    Parsed(String id, float[] values, String error) {
+      this(id, values, error, false);
+    }
 
     boolean isEmbedding() {
       return values != null;
@@ -166,7 +173,7 @@ public final class EmbeddingReader {
                 + " ('" + shorten(tok[i]) + "') is not a number");
           }
         }
-        return new Parsed(unquote(f[0].trim()), v, null);
+        return new Parsed(unquote(f[0].trim()), v, null, tok.length > 1);
       }
       float[] v = new float[f.length - 1];
       for (int i = 1; i < f.length; i++) {
@@ -198,7 +205,7 @@ public final class EmbeddingReader {
 
   /** What one input split holds, for the driver's checks. */
   record SplitReport(String file, String header, long embeddings, long firstErrorOffset, String firstError,
-      TreeMap<Integer, long[]> dims) implements Serializable {}
+      TreeMap<Integer, long[]> dims, long firstSpacedOffset) implements Serializable {}
 
   /** Checks a split: counts, dimensions (count and first offset each), the first parse error. */
   static final class CheckSplit implements
@@ -218,6 +225,7 @@ public final class EmbeddingReader {
       long errOffset = -1;
       String err = null;
       TreeMap<Integer, long[]> dims = new TreeMap<>();
+      long spacedOffset = -1;
       while (it.hasNext()) {
         Tuple2<LongWritable, Text> t = it.next();
         long offset = t._1().get();
@@ -234,9 +242,12 @@ public final class EmbeddingReader {
           n++;
           long[] c = dims.computeIfAbsent(p.values().length, x -> new long[] {0, offset});
           c[0]++;
+          if (p.spaced() && spacedOffset < 0) {
+            spacedOffset = offset;
+          }
         }
       }
-      return List.of(new SplitReport(file, header, n, errOffset, err, dims)).iterator();
+      return List.of(new SplitReport(file, header, n, errOffset, err, dims, spacedOffset)).iterator();
     }
   }
 
@@ -282,6 +293,20 @@ public final class EmbeddingReader {
     if (bad != null) {
       throw new InputException(bad.file() + " line " + lineNumber(conf, bad.file(), bad.firstErrorOffset()) + ": "
           + bad.firstError());
+    }
+    if (format == Format.CSV) {
+      // space-separated vectors only under the header id,features (two columns)
+      Map<String, String> headerOf = new TreeMap<>();
+      sorted.stream().filter(r -> r.header() != null).forEach(r -> headerOf.put(r.file(), r.header()));
+      for (SplitReport r : sorted) {
+        String header = headerOf.get(r.file());
+        int columns = header == null ? 0 : header.split(",", -1).length;
+        if (r.firstSpacedOffset() >= 0 && columns > 2) {
+          throw new InputException(r.file() + " line " + lineNumber(conf, r.file(), r.firstSpacedOffset())
+              + ": one field of space-separated numbers, but the header gives " + columns + " columns; write one "
+              + "number per column, or use the header id,features");
+        }
+      }
     }
     // expected dimension: the headers' (CSV columns - 1, word2vec "n d"), else the most common
     Map<String, Long> perFile = new TreeMap<>();

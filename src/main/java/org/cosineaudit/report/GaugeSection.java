@@ -37,6 +37,7 @@ final class GaugeSection {
   static final int BINS = 20;
   private static final int MAX_COLUMNS = 4;
   private static final int MAX_ROWS = 200;
+  private static final int CHART_ROWS = 20_000;
   private static final Set<String> NOT_VALUES = Set.of("item", "id", "a", "b", "user", "rank", "seed", "trial",
       "draw", "index", "n", "n_items", "k");
   private static final List<String> GROUP_COLUMNS = List.of("measure", "variant", "transform", "kind", "metric");
@@ -64,15 +65,19 @@ final class GaugeSection {
     if (summary || !Rows.has(t.schema(), "item")) {
       // a summary (one row per draw, measure and metric) rather than per-item values
       // in the table's own column order, so the rows shown are always the same ones
-      List<Row> rows = t.orderBy(java.util.Arrays.stream(t.columns()).map(org.apache.spark.sql.functions::col)
-          .toArray(org.apache.spark.sql.Column[]::new)).limit(MAX_ROWS).collectAsList();
+      // one row per draw, measure and metric: small; the chart gets all of them (up to
+      // CHART_ROWS), the table the first MAX_ROWS
+      List<Row> all = t.orderBy(java.util.Arrays.stream(t.columns()).map(org.apache.spark.sql.functions::col)
+          .toArray(org.apache.spark.sql.Column[]::new)).limit(CHART_ROWS).collectAsList();
+      List<Row> rows = all.subList(0, Math.min(MAX_ROWS, all.size()));
       long total = t.count();
       if (total > rows.size()) {
-        h.paragraph(String.format(Locale.ROOT, "%,d rows: the first %,d shown (and charted); the whole table is %s.",
-            total, rows.size(), where));
+        h.paragraph(String.format(Locale.ROOT, "%,d rows: the first %,d shown%s; the whole table is %s.", total,
+            rows.size(), summary ? " (the chart uses " + (total > all.size() ? "the first " + all.size() : "all") + ")"
+            : "", where));
       }
       if (summary) {
-        drawChart(ctx, rows, where);
+        drawChart(ctx, all, where);
       }
       List<List<String>> cells = new ArrayList<>();
       for (Row r : rows) {

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -102,6 +103,8 @@ public final class RunOutput {
                 + differences(previous, resultConfig) + "; see " + new Path(root, RUN_CONFIG)
                 + "); use another --output, or pass --overwrite to replace it");
           }
+          // before anything is touched: a refused rerun leaves a finished run as it was
+          checkInputsUnchanged(fs, root, spark.sparkContext().hadoopConfiguration());
           resumed = true;
           // the run is not complete again until this attempt finishes
           fs.delete(new Path(root, COMPLETE_MARKER), false);
@@ -181,6 +184,31 @@ public final class RunOutput {
     return f;
   }
 
+  /** Refuses to resume the run in {@code root} when an input it recorded has changed since. */
+  private static void checkInputsUnchanged(FileSystem fs, Path root, Configuration conf) throws IOException {
+    String known = readString(fs, new Path(root, RUN_INPUTS));
+    if (known == null) {
+      return;
+    }
+    for (String line : known.split("\n")) {
+      String[] parts = line.split("\t", 3);
+      if (parts.length == 3) {
+        Fingerprint now = Fingerprint.of(parts[2], conf);
+        if (!parts[0].equals(now.sha256())) {
+          throw changedInput(root, parts[1] + "\t" + parts[2], parts[0], now.sha256());
+        }
+      }
+    }
+  }
+
+  /** {@code key}: role TAB path. */
+  private static InputException changedInput(Path root, String key, String then, String now) {
+    String[] rolePath = key.split("\t", 2);
+    return new InputException("output directory " + root + " holds a run made from other contents of " + rolePath[0]
+        + " " + rolePath[1] + " (sha256 of its files and their names: " + then + " then, " + now + " now): "
+        + "resuming would mix results of both; use another --output, or pass --overwrite to start again");
+  }
+
   /**
    * Adds {@code f} to {@link #RUN_INPUTS}. A resumed run whose earlier attempt recorded the same
    * role and path with other content is refused: its kept results come from the old content.
@@ -198,9 +226,7 @@ public final class RunOutput {
             continue;
           }
           if (!parts[0].equals(f.sha256())) {
-            throw new InputException("output directory " + root + " holds a run made from other contents of " + role
-                + " " + f.path() + " (sha256 " + parts[0] + " then, " + f.sha256() + " now): resuming would mix "
-                + "results of both; use another --output, or pass --overwrite to start again");
+            throw changedInput(root, parts[1], parts[0], f.sha256());
           }
           return;
         }

@@ -77,7 +77,7 @@ public final class PopularityStrata {
     Dataset<Row> typed = t.select(col(id).cast(DataTypes.StringType).as("item"),
         col(value).try_cast(DataTypes.DoubleType).as("popularity"), col(value).cast(DataTypes.StringType).as("raw"));
     Dataset<Row> bad = typed.where(col("item").isNull().or(col("popularity").isNull()));
-    List<Row> first = bad.limit(3).collectAsList();
+    List<Row> first = bad.orderBy(col("item").asc_nulls_first(), col("raw").asc_nulls_first()).limit(3).collectAsList();
     if (!first.isEmpty()) {
       List<String> shown = new java.util.ArrayList<>();
       for (Row r : first) {

@@ -84,6 +84,8 @@ class EmbeddingReaderTest {
     assertMessage(notNumber, "bad.csv line 3: column 3 ('x') is not a number");
     Path fields = write("fields.csv", "id,f0,f1\na,1,0\nb,1,0\nc,1\n");
     assertMessage(fields, "fields.csv line 4: 1 values, expected 2");
+    Path spaced = write("spaced.csv", "id,f0,f1\na,1,0\nb,0.5 2\n");
+    assertMessage(spaced, "spaced.csv line 3: one field of space-separated numbers, but the header gives 3 columns");
     Path dims = write("dims.txt", "a 1 0 0\nb 1 0 0\nc 1 0\nd 0 1 1\n");
     assertMessage(dims, "dims.txt line 3: 2 values, expected 3 (most lines); 1 lines in total");
     Path count = write("count.vec", "3 2\na 1 0\nb 0 1\n");

@@ -151,12 +151,17 @@ class StabilityJobTest {
   @Test
   void labelsGivingAnItemTwoClustersAreRefusedNamingTheItem() throws Exception {
     Path labels = dir.resolve("labels.csv");
-    Files.writeString(labels, "item,cluster\nm0,1\nm1,1\nm1,1\nm2,0\nm2,3\n");
+    Files.writeString(labels, "item,cluster\nm0,1\nm1,1\nm1,1.0\nm2,0\nm2,3\n"); // 1 and 1.0: the same cluster
     String a = dir.resolve("a").toString();
     String b = dir.resolve("b").toString();
     InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "labels",
         labels.toString(), "bootstrap", "10", "output", dir.resolve("out-labels").toString())));
     assertTrue(e.getMessage().contains("gives item 'm2' more than one cluster"), e.getMessage());
+    Files.writeString(labels, "item,cluster\nm0,1\nm1,\nm1,2\n");
+    e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "labels",
+        labels.toString(), "bootstrap", "10", "output", dir.resolve("out-labels-2").toString())));
+    assertTrue(e.getMessage().contains("without an item or an integer cluster (item 'm1', cluster (empty))"),
+        e.getMessage());
   }
 
   @Test

@@ -146,11 +146,13 @@ class RegularizationSweepTest {
     run(config);
     Files.delete(Path.of(out, RunOutput.COMPLETE_MARKER)); // as if stopped before the end
     assertEquals(0, run(config).trained(), "same input: the kept model is not trained again");
-    Files.delete(Path.of(out, RunOutput.COMPLETE_MARKER));
     Files.writeString(input, csv + "99,0,5\n");
     InputException e = assertThrows(InputException.class, () -> run(config));
     assertTrue(e.getMessage().contains("other contents of interactions " + input), e.getMessage());
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+    assertTrue(Files.exists(Path.of(out, RunOutput.COMPLETE_MARKER)), "a refused rerun leaves the finished run as it was");
+    Files.delete(Path.of(out, RunOutput.COMPLETE_MARKER)); // and an interrupted one is refused the same way
+    assertThrows(InputException.class, () -> run(config));
     assertEquals(1, run(with(config, "overwrite", "true")).trained());
   }
 
