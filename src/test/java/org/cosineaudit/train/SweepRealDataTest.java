@@ -34,6 +34,11 @@ class SweepRealDataTest {
     // about 20% of 100,836 ratings are held out (floor per user)
     double heldOut = f.metrics().get("test_rows");
     assertTrue(heldOut > 19_000 && heldOut < 20_200, "held-out rows " + heldOut);
+    // items rated only in the held-out part get no prediction: counted, and in the index too
+    org.apache.spark.sql.Row index = org.cosineaudit.io.Tables.read(spark(), r.indexPath()).first();
+    double scored = index.getDouble(index.fieldIndex("scored_test_rows"));
+    assertEquals(f.metrics().get("scored_test_rows"), scored);
+    assertTrue(scored > 0.9 * heldOut && scored < heldOut, "scored " + scored + " of " + heldOut);
   }
 
   @Test
