@@ -16,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.run.Iterators;
 import org.cosineaudit.run.PartitionOffsets;
 
 /**
@@ -103,21 +104,12 @@ final class RankCorrelation {
     @Override
     public Iterator<Row> call(Integer partition, Iterator<Row> it) {
       long[] before = {offsets[partition][0]};
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          Row r = it.next();
-          long n = r.getLong(1);
-          long doubled = 2 * before[0] + n + 1;
-          before[0] += n;
-          return RowFactory.create(r.getDouble(0), doubled);
-        }
-      };
+      return Iterators.mapped(it, r -> {
+        long n = r.getLong(1);
+        long doubled = 2 * before[0] + n + 1;
+        before[0] += n;
+        return RowFactory.create(r.getDouble(0), doubled);
+      });
     }
   }
 }

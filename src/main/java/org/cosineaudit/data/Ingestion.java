@@ -615,19 +615,10 @@ public final class Ingestion {
     @Override
     public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
       long[] next = offsets[partition].clone();
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          Row r = rows.next();
-          int kind = r.getInt(0);
-          return RowFactory.create(kind, r.getString(1), (int) next[kind]++);
-        }
-      };
+      return org.cosineaudit.run.Iterators.mapped(rows, r -> {
+        int kind = r.getInt(0);
+        return RowFactory.create(kind, r.getString(1), (int) next[kind]++);
+      });
     }
   }
 }

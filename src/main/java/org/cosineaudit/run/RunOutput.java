@@ -186,19 +186,27 @@ public final class RunOutput {
 
   /** Refuses to resume the run in {@code root} when an input it recorded has changed since. */
   private static void checkInputsUnchanged(FileSystem fs, Path root, Configuration conf) throws IOException {
-    String known = readString(fs, new Path(root, RUN_INPUTS));
-    if (known == null) {
-      return;
+    for (Map.Entry<String, String> e : keptInputs(fs, root).entrySet()) {
+      Fingerprint now = Fingerprint.of(e.getKey().split("\t", 2)[1], conf);
+      if (!e.getValue().equals(now.sha256())) {
+        throw changedInput(root, e.getKey(), e.getValue(), now.sha256());
+      }
     }
-    for (String line : known.split("\n")) {
-      String[] parts = line.split("\t", 3);
-      if (parts.length == 3) {
-        Fingerprint now = Fingerprint.of(parts[2], conf);
-        if (!parts[0].equals(now.sha256())) {
-          throw changedInput(root, parts[1] + "\t" + parts[2], parts[0], now.sha256());
+  }
+
+  /** The inputs {@link #RUN_INPUTS} holds: "role TAB path" -> sha256, in the order they were recorded. */
+  private static Map<String, String> keptInputs(FileSystem fs, Path root) throws IOException {
+    Map<String, String> kept = new LinkedHashMap<>();
+    String text = readString(fs, new Path(root, RUN_INPUTS));
+    if (text != null) {
+      for (String line : text.split("\n")) {
+        String[] parts = line.split("\t", 2);
+        if (parts.length == 2) {
+          kept.put(parts[1], parts[0]);
         }
       }
     }
+    return kept;
   }
 
   /** {@code key}: role TAB path. */
@@ -210,31 +218,24 @@ public final class RunOutput {
   }
 
   /**
-   * Adds {@code f} to {@link #RUN_INPUTS}. A resumed run whose earlier attempt recorded the same
-   * role and path with other content is refused: its kept results come from the old content.
+   * Adds {@code f} to {@link #RUN_INPUTS}. An input already there with other content (it changed
+   * while the run went on, or since an earlier attempt) is refused: results from both would mix.
    */
   private synchronized void keepInput(String role, Fingerprint f) {
-    Path p = new Path(root, RUN_INPUTS);
     String key = role + "\t" + f.path();
     try {
-      String known = readString(fs, p);
-      StringBuilder kept = new StringBuilder(known == null ? "" : known);
-      if (known != null) {
-        for (String line : known.split("\n")) {
-          String[] parts = line.split("\t", 2);
-          if (parts.length < 2 || !parts[1].equals(key)) {
-            continue;
-          }
-          if (!parts[0].equals(f.sha256())) {
-            throw changedInput(root, parts[1], parts[0], f.sha256());
-          }
-          return;
-        }
+      Map<String, String> kept = keptInputs(fs, root);
+      String then = kept.putIfAbsent(key, f.sha256());
+      if (then != null && !then.equals(f.sha256())) {
+        throw changedInput(root, key, then, f.sha256());
       }
-      kept.append(f.sha256()).append('\t').append(key).append('\n');
-      writeString(fs, p, kept.toString());
+      if (then == null) {
+        StringBuilder text = new StringBuilder();
+        kept.forEach((k, sha) -> text.append(sha).append('\t').append(k).append('\n'));
+        writeString(fs, new Path(root, RUN_INPUTS), text.toString());
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + p, e);
+      throw new UncheckedIOException("cannot write " + new Path(root, RUN_INPUTS), e);
     }
   }
 

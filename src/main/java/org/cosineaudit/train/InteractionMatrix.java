@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.Iterators;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,51 +203,44 @@ public final class InteractionMatrix {
     @Override
     public Iterator<Row> call(Iterator<Row> it) {
       Map<String, Integer> idx = index.value();
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
+      return Iterators.mapped(it, r -> sparseRow(r, idx));
+    }
 
-        @Override
-        public Row next() {
-          Row r = it.next();
-          if (r.isNullAt(0)) {
-            throw new InputException("interactions hold a row without a user id; drop or fix it (see the ingest job)");
-          }
-          String user = r.getString(0);
-          List<Row> pairs = r.getList(1);
-          int n = pairs.size();
-          String[] items = new String[n];
-          double[] values = new double[n];
-          long[] packed = new long[n]; // (item index, position) sorted by item index
-          for (int j = 0; j < n; j++) {
-            Row pair = pairs.get(j);
-            items[j] = pair.getString(0);
-            if (pair.isNullAt(1) || !Double.isFinite(pair.getDouble(1))) {
-              throw new InputException("interaction of user '" + user + "' with item '" + items[j] + "' has value "
-                  + (pair.isNullAt(1) ? "null" : pair.get(1))
-                  + "; values must be finite numbers (fix the input or ingest it first)");
-            }
-            values[j] = pair.getDouble(1);
-            packed[j] = ((long) idx.get(items[j]) << 32) | j;
-          }
-          Arrays.sort(packed);
-          int[] cols = new int[n];
-          Double[] vals = new Double[n];
-          Integer[] boxed = new Integer[n];
-          for (int j = 0; j < n; j++) {
-            cols[j] = (int) (packed[j] >>> 32);
-            if (j > 0 && cols[j] == cols[j - 1]) {
-              throw new InputException("interactions hold user '" + user + "' x item '" + items[(int) packed[j]]
-                  + "' more than once; aggregate duplicates first (ingest --duplicates)");
-            }
-            boxed[j] = cols[j];
-            vals[j] = values[(int) packed[j]];
-          }
-          return RowFactory.create(user, boxed, vals);
+    private static Row sparseRow(Row r, Map<String, Integer> idx) {
+      if (r.isNullAt(0)) {
+        throw new InputException("interactions hold a row without a user id; drop or fix it (see the ingest job)");
+      }
+      String user = r.getString(0);
+      List<Row> pairs = r.getList(1);
+      int n = pairs.size();
+      String[] items = new String[n];
+      double[] values = new double[n];
+      long[] packed = new long[n]; // (item index, position) sorted by item index
+      for (int j = 0; j < n; j++) {
+        Row pair = pairs.get(j);
+        items[j] = pair.getString(0);
+        if (pair.isNullAt(1) || !Double.isFinite(pair.getDouble(1))) {
+          throw new InputException("interaction of user '" + user + "' with item '" + items[j] + "' has value "
+              + (pair.isNullAt(1) ? "null" : pair.get(1))
+              + "; values must be finite numbers (fix the input or ingest it first)");
         }
-      };
+        values[j] = pair.getDouble(1);
+        packed[j] = ((long) idx.get(items[j]) << 32) | j;
+      }
+      Arrays.sort(packed);
+      int[] cols = new int[n];
+      Double[] vals = new Double[n];
+      Integer[] boxed = new Integer[n];
+      for (int j = 0; j < n; j++) {
+        cols[j] = (int) (packed[j] >>> 32);
+        if (j > 0 && cols[j] == cols[j - 1]) {
+          throw new InputException("interactions hold user '" + user + "' x item '" + items[(int) packed[j]]
+              + "' more than once; aggregate duplicates first (ingest --duplicates)");
+        }
+        boxed[j] = cols[j];
+        vals[j] = values[(int) packed[j]];
+      }
+      return RowFactory.create(user, boxed, vals);
     }
   }
 
