@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.List;
@@ -81,7 +80,27 @@ public final class HeldOutSplit {
 
   /** The mode {@link #split} uses: {@code mode} itself, or for AUTO the one the data allows (one-row look). */
   public static Mode resolve(Dataset<Row> interactions, Mode mode) {
-    return mode == Mode.AUTO ? (hasUsableTimestamps(interactions) ? Mode.TIME : Mode.RANDOM) : mode;
+    return mode == Mode.AUTO ? resolve(hasUsableTimestamps(interactions), mode) : mode;
+  }
+
+  /**
+   * The mode {@link #split} uses, when whether the timestamps are usable is known already (see
+   * {@link #usableTimestamps}; {@link Ingested#usableTimestamps} for ingested data).
+   */
+  public static Mode resolve(boolean usableTimestamps, Mode mode) {
+    return mode == Mode.AUTO ? (usableTimestamps ? Mode.TIME : Mode.RANDOM) : mode;
+  }
+
+  /**
+   * The rule AUTO follows: true when every row has a timestamp and at least two differ.
+   *
+   * @param rows interactions
+   * @param withTimestamp interactions with a timestamp
+   * @param min smallest timestamp (null when none)
+   * @param max largest timestamp
+   */
+  public static boolean usableTimestamps(long rows, long withTimestamp, Object min, Object max) {
+    return rows == withTimestamp && min != null && !min.equals(max);
   }
 
   /**
@@ -122,10 +141,8 @@ public final class HeldOutSplit {
     if (!List.of(interactions.columns()).contains("timestamp")) {
       return false;
     }
-    Row r = interactions.agg(
-        count(when(col("timestamp").isNull(), 1)),
-        min(col("timestamp")),
-        max(col("timestamp"))).head();
-    return r.getLong(0) == 0 && !r.isNullAt(1) && !r.get(1).equals(r.get(2));
+    Row r = interactions.agg(count(lit(1)), count(col("timestamp")), min(col("timestamp")), max(col("timestamp")))
+        .head();
+    return usableTimestamps(r.getLong(0), r.getLong(1), r.get(2), r.get(3));
   }
 }

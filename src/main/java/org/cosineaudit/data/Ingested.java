@@ -17,9 +17,11 @@ import org.apache.spark.sql.Row;
  * @param itemIds the same for items
  * @param counts the accounting (read = accepted + rejected + merged)
  * @param layout how the input was read
+ * @param usableTimestamps every interaction has a timestamp and at least two differ (the rule of
+ *     {@link HeldOutSplit.Mode#AUTO}), found in the same pass as the counts
  */
 public record Ingested(Dataset<Row> interactions, Dataset<Row> rejects, Dataset<Row> userIds, Dataset<Row> itemIds,
-    IngestCounts counts, InputLayout layout, Runnable releaser) {
+    IngestCounts counts, InputLayout layout, boolean usableTimestamps, Runnable releaser) {
 
   /**
    * The interactions with the dense indices ALS needs: {@code user}, {@code item},

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -129,14 +130,14 @@ public final class Ingestion {
       int partitions = partitions(spark, layout.bytes());
       Dataset<Row> classified = withoutOrigin(resolveDuplicates(parsed, config.duplicates(), partitions), files)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      Map<String, Long> fates = countFates(classified);
+      Fates fates = countFates(classified);
 
       Dataset<Row> interactions = accepted(classified, config.implicitThreshold());
       Dataset<Row> rejects = classified.filter(col("fate").isin(rejectIds()))
           .select(col("source"), col("line"), rawOrFields().as("raw"), col("fate").as("reason"));
       IdMaps ids = idMaps(spark, interactions, partitions);
 
-      IngestCounts counts = counts(layout, fates, textLines, ids.userCount(), ids.itemCount());
+      IngestCounts counts = counts(layout, fates.counts(), textLines, ids.userCount(), ids.itemCount());
       counts.record(out.manifest());
       if (counts.rowsRead() == 0) {
         throw new InputException("input " + config.input() + " has no data rows (" + counts.lines() + " lines: "
@@ -146,7 +147,8 @@ public final class Ingestion {
         classified.unpersist();
         ids.cached().unpersist();
       };
-      return new Ingested(interactions, rejects, ids.users(), ids.items(), counts, layout, release);
+      return new Ingested(interactions, rejects, ids.users(), ids.items(), counts, layout, fates.usableTimestamps(),
+          release);
     }
   }
 
@@ -492,12 +494,20 @@ public final class Ingestion {
     return classified.select(cols.toArray(new Column[0]));
   }
 
-  private static Map<String, Long> countFates(Dataset<Row> classified) {
+  /** Rows per fate, and whether the accepted rows' timestamps are usable ({@link HeldOutSplit#usableTimestamps}). */
+  private record Fates(Map<String, Long> counts, boolean usableTimestamps) {}
+
+  private static Fates countFates(Dataset<Row> classified) {
     Map<String, Long> fates = new HashMap<>();
-    for (Row r : classified.groupBy("fate").count().collectAsList()) {
+    boolean usable = false;
+    for (Row r : classified.groupBy("fate")
+        .agg(count(lit(1)), count(col("timestamp")), min(col("timestamp")), max(col("timestamp"))).collectAsList()) {
       fates.put(r.getString(0), r.getLong(1));
+      if (r.getString(0).equals(FATE_ACCEPTED)) {
+        usable = HeldOutSplit.usableTimestamps(r.getLong(1), r.getLong(2), r.get(3), r.get(4));
+      }
     }
-    return fates;
+    return new Fates(fates, usable);
   }
 
   private static Object[] rejectIds() {

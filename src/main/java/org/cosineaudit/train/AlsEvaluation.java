@@ -3,7 +3,6 @@ package org.cosineaudit.train;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 
@@ -92,15 +91,25 @@ public final class AlsEvaluation {
      * every row once a partition holds more than 128 users.
      */
     public static HeldOut of(Dataset<Row> train, Dataset<Row> test, Feedback feedback) {
+      return of(train, test, feedback, test.count(), distinctItems(train));
+    }
+
+    /** Like {@link #of(Dataset, Dataset, Feedback)}, with the held-out rows and the training items counted already. */
+    public static HeldOut of(Dataset<Row> train, Dataset<Row> test, Feedback feedback, long testRows,
+        long trainItems) {
       Dataset<Row> relevant = feedback == Feedback.IMPLICIT ? test.where(col(AlsTrainer.VALUE).gt(0)) : test;
       // both sides are aggregated with the same hash partitioner, so the join is narrow and the
       // result keeps that partitioning (mapValues)
       JavaPairRDD<Integer, UserLists> users = itemsPerUser(relevant).leftOuterJoin(itemsPerUser(train))
           .mapValues(new ToLists()).persist(StorageLevel.MEMORY_AND_DISK());
       users.count(); // materialize once here, not inside the first model's evaluation
-      Row sizes = test.agg(count(col(AlsTrainer.USER)), countDistinct(col(AlsTrainer.USER))).head();
-      long trainItems = train.select(AlsTrainer.ITEM).distinct().count();
-      return new HeldOut(test, users, sizes.getLong(0), sizes.getLong(1), trainItems);
+      long testUsers = test.select(AlsTrainer.USER).distinct().count();
+      return new HeldOut(test, users, testRows, testUsers, trainItems);
+    }
+
+    /** Distinct items of indexed interactions (for the training side: the items ALS gives a factor). */
+    public static long distinctItems(Dataset<Row> indexed) {
+      return indexed.select(AlsTrainer.ITEM).distinct().count();
     }
 
     public void release() {

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.recommendation.ALSModel;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.data.HeldOutSplit;
+import org.cosineaudit.data.Ingested;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.Progress;
 import org.cosineaudit.similarity.EngineOptions;
@@ -111,14 +113,11 @@ public final class RegularizationSweep {
   }
 
   /**
-   * Runs the sweep.
-   *
-   * @param interactions contract interactions (original string ids)
-   * @param userIds id map of the users (contract: {@code id}, {@code index})
-   * @param itemIds id map of the items
+   * Runs the sweep on ingested interactions (original string ids, their id maps).
    */
-  public static Result run(SparkSession spark, Dataset<Row> interactions, Dataset<Row> userIds,
-      Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
+  public static Result run(SparkSession spark, Ingested in, Plan plan, RunOutput out) throws IOException {
+    Dataset<Row> userIds = in.userIds();
+    Dataset<Row> itemIds = in.itemIds();
     List<ModelSpec> specs = plan.grid().specs();
     List<ModelSpec> pending = new ArrayList<>();
     for (ModelSpec s : specs) {
@@ -148,7 +147,7 @@ public final class RegularizationSweep {
     if (!pending.isEmpty()) {
       Prepared data;
       try (var stage = out.stage("split")) {
-        data = prepare(interactions, userIds, itemIds, plan);
+        data = prepare(in, plan);
       }
       trainRows = data.trainRows();
       testRows = data.testRows();
@@ -177,21 +176,39 @@ public final class RegularizationSweep {
     return new Result(ids, pending.size(), skipped, trainRows, testRows, used, indexPath);
   }
 
-  /** The split, indexed and cached once for all models. */
-  record Prepared(Dataset<Row> train, Dataset<Row> test, long trainRows, AlsEvaluation.HeldOut heldOut,
-      HeldOutSplit.Mode mode) {
-    long testRows() {
-      return heldOut.testRows();
-    }
+  /**
+   * The split, indexed and cached once for all models. The held-out users' item lists
+   * ({@link AlsEvaluation.HeldOut}) are built in the background while the first model trains
+   * (ALS leaves part of the cores idle between its many short stages); {@link #heldOut} waits for
+   * them, and is only needed once a model is evaluated.
+   */
+  record Prepared(Dataset<Row> train, Dataset<Row> test, long trainRows, long testRows, long trainItems,
+      Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
 
-    long trainItems() {
-      return heldOut.trainItems();
+    /** The held-out side; waits until it is built, and rethrows what building it failed with. */
+    AlsEvaluation.HeldOut heldOut() {
+      try {
+        return pendingHeldOut.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException re ? re
+            : new IllegalStateException("preparing the held-out users failed: " + cause, cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while preparing the held-out users", e);
+      }
     }
 
     void release() {
-      heldOut.release();
-      train.unpersist(false);
-      test.unpersist(false);
+      try {
+        heldOut().release();
+      } catch (RuntimeException e) {
+        // nothing cached: building it failed, and whoever waited for it has the error
+        LOG.debug("sweep: held-out side not built", e);
+      } finally {
+        train.unpersist(false);
+        test.unpersist(false);
+      }
     }
   }
 
@@ -199,22 +216,32 @@ public final class RegularizationSweep {
    * Marks the held-out rows once (one window per user over all interactions), indexes them with
    * one join per id map, and caches the two sides: the training side as {@link AlsTrainer#prepare}
    * gives it to ALS, the held-out side indexed. The marked rows are cached (ints and a flag) only
-   * until both sides are.
+   * until both sides are. Fails before any model is trained when the item factors would be too
+   * large to evaluate ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are
+   * then built in the background (see {@link Prepared}).
    */
-  static Prepared prepare(Dataset<Row> interactions, Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan) {
-    HeldOutSplit.Mode used = HeldOutSplit.resolve(interactions, plan.splitMode());
-    Dataset<Row> marked = indexed(HeldOutSplit.mark(interactions, used, plan.holdoutFraction(), plan.splitSeed()),
-        userIds, itemIds, col(HeldOutSplit.TEST)).persist(StorageLevel.MEMORY_AND_DISK());
+  static Prepared prepare(Ingested in, Plan plan) {
+    HeldOutSplit.Mode used = HeldOutSplit.resolve(in.usableTimestamps(), plan.splitMode());
+    Dataset<Row> marked = indexed(HeldOutSplit.mark(in.interactions(), used, plan.holdoutFraction(), plan.splitSeed()),
+        in.userIds(), in.itemIds(), col(HeldOutSplit.TEST)).persist(StorageLevel.MEMORY_AND_DISK());
     Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
     int partitions = Math.max(plan.als().userBlocks(), plan.als().itemBlocks());
     Dataset<Row> train = AlsTrainer.prepare(marked.where(col(HeldOutSplit.TEST).equalTo(false)).select(side),
         partitions).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> test = marked.where(col(HeldOutSplit.TEST)).select(side).persist(StorageLevel.MEMORY_AND_DISK());
     long trainRows;
-    AlsEvaluation.HeldOut heldOut;
+    long testRows;
+    long trainItems;
     try {
+      // both sides are cached before the marked rows go
       trainRows = train.count();
-      heldOut = AlsEvaluation.HeldOut.of(train, test, plan.grid().feedback()); // caches the held-out side
+      testRows = test.count();
+      trainItems = AlsEvaluation.HeldOut.distinctItems(train);
+      if (testRows > 0) {
+        // fail before the first model is trained, not while evaluating it
+        AlsEvaluation.requireBroadcastable(trainItems,
+            plan.grid().specs().stream().mapToInt(ModelSpec::rank).max().orElse(1));
+      }
     } catch (RuntimeException e) {
       train.unpersist(false);
       test.unpersist(false);
@@ -222,18 +249,13 @@ public final class RegularizationSweep {
     } finally {
       marked.unpersist(false);
     }
-    Prepared prepared = new Prepared(train, test, trainRows, heldOut, used);
-    if (heldOut.testRows() > 0) {
-      try {
-        // fail before the first model is trained, not while evaluating it
-        AlsEvaluation.requireBroadcastable(heldOut.trainItems(),
-            plan.grid().specs().stream().mapToInt(ModelSpec::rank).max().orElse(1));
-      } catch (RuntimeException e) {
-        prepared.release();
-        throw e;
-      }
-    }
-    return prepared;
+    // a thread of its own: it inherits this thread's Spark job description, and ends with its work
+    FutureTask<AlsEvaluation.HeldOut> heldOut = new FutureTask<>(() -> AlsEvaluation.HeldOut.of(train, test,
+        plan.grid().feedback(), testRows, trainItems));
+    Thread t = new Thread(heldOut, "sweep-held-out");
+    t.setDaemon(true);
+    t.start();
+    return new Prepared(train, test, trainRows, testRows, trainItems, heldOut, used);
   }
 
   /**

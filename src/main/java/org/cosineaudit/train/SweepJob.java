@@ -151,7 +151,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
       if (in.counts().rejected() > 0) {
         out.writeTable(Ingestion.REJECTS, in.rejects());
       }
-      return RegularizationSweep.run(spark, in.interactions(), in.userIds(), in.itemIds(), config.plan(), out);
+      return RegularizationSweep.run(spark, in, config.plan(), out);
     } finally {
       in.release();
     }

@@ -33,6 +33,23 @@ class IngestionFormatsTest {
   }
 
   @Test
+  void usableTimestampsAreFoundInTheCountingPassWithTheSplitsRule() {
+    // differing timestamps on every accepted row: usable (a rejected row without one does not count)
+    Ingested timed = read(dir, write(dir, "a.csv", "u,i,v,t\n1,1,4.0,100\n1,2,3.0,200\n2,1,x,\n"), "timestamp-col", "3");
+    assertTrue(timed.usableTimestamps());
+    assertEquals(true, HeldOutSplit.hasUsableTimestamps(timed.interactions()));
+    // one accepted row without a timestamp, or all equal: not usable
+    Ingested missing = read(dir, write(dir, "b.csv", "u,i,v,t\n1,1,4.0,100\n1,2,3.0,200\n1,3,3.0,\n"), "timestamp-col", "3");
+    assertEquals(3, missing.counts().accepted());
+    assertEquals(false, missing.usableTimestamps());
+    assertEquals(false, HeldOutSplit.hasUsableTimestamps(missing.interactions()));
+    Ingested equal = read(dir, write(dir, "c.csv", "u,i,v,t\n1,1,4.0,100\n1,2,3.0,100\n"), "timestamp-col", "3");
+    assertEquals(false, equal.usableTimestamps());
+    assertEquals(HeldOutSplit.Mode.RANDOM, HeldOutSplit.resolve(equal.usableTimestamps(), HeldOutSplit.Mode.AUTO));
+    assertEquals(HeldOutSplit.Mode.TIME, HeldOutSplit.resolve(timed.usableTimestamps(), HeldOutSplit.Mode.AUTO));
+  }
+
+  @Test
   void movieLensDatDoubleColonIsDetected() {
     Path f = write(dir, "ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n");
     Ingested in = read(dir, f);

@@ -120,9 +120,9 @@ public final class SweepBenchmark {
   private static Bare bareFits(SparkSession spark, TaskMeter meter, SweepJob.Config config, RunOutput scratch,
       List<ModelSpec> specs) {
     Ingested in = Ingestion.read(spark, config.input(), scratch);
-    RegularizationSweep.Prepared data = RegularizationSweep.prepare(in.interactions(), in.userIds(), in.itemIds(),
-        config.plan());
+    RegularizationSweep.Prepared data = RegularizationSweep.prepare(in, config.plan());
     try {
+      data.heldOut(); // built in the background: let it finish before the fits are timed
       List<Double> seconds = new ArrayList<>();
       TaskMeter.Reading before = meter.read();
       for (ModelSpec s : specs) {
