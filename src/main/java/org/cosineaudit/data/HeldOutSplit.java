@@ -78,7 +78,11 @@ public final class HeldOutSplit {
   /** Name of the boolean column {@link #mark} adds: true for held-out rows. */
   public static final String TEST = "_test";
 
-  /** The mode {@link #split} uses: {@code mode} itself, or for AUTO the one the data allows (one-row look). */
+  /**
+   * The mode {@link #split} uses: {@code mode} itself, or for AUTO the one the data allows (one
+   * aggregation over {@code interactions}; ingestion finds the same in its counting pass,
+   * {@link Ingested#usableTimestamps}).
+   */
   public static Mode resolve(Dataset<Row> interactions, Mode mode) {
     return mode == Mode.AUTO ? resolve(hasUsableTimestamps(interactions), mode) : mode;
   }

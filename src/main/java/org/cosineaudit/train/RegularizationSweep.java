@@ -152,16 +152,18 @@ public final class RegularizationSweep {
       trainRows = data.trainRows();
       testRows = data.testRows();
       used = data.mode();
-      out.manifest().count("train_rows", trainRows);
-      out.manifest().count("test_rows", testRows);
-      out.manifest().count("train_items", data.trainItems());
-      out.manifest().detail("split", Map.of("mode", used.id(), "fraction", plan.holdoutFraction(),
-          "seed", plan.splitSeed()));
-      if (plan.als().checkpointDir() != null) {
-        spark.sparkContext().setCheckpointDir(plan.als().checkpointDir());
-      }
-      try (var stage = out.stage("train")) {
-        trainAll(spark, pending, data, userIds, itemIds, plan, out);
+      try {
+        out.manifest().count("train_rows", data.trainRows());
+        out.manifest().count("test_rows", data.testRows());
+        out.manifest().count("train_items", data.trainItems());
+        out.manifest().detail("split", Map.of("mode", used.id(), "fraction", plan.holdoutFraction(),
+            "seed", plan.splitSeed()));
+        if (plan.als().checkpointDir() != null) {
+          spark.sparkContext().setCheckpointDir(plan.als().checkpointDir());
+        }
+        try (var stage = out.stage("train")) {
+          trainAll(spark, pending, data, userIds, itemIds, plan, out);
+        }
       } finally {
         data.release();
       }
@@ -185,29 +187,62 @@ public final class RegularizationSweep {
   record Prepared(Dataset<Row> train, Dataset<Row> test, long trainRows, long testRows, long trainItems,
       Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
 
-    /** The held-out side; waits until it is built, and rethrows what building it failed with. */
+    /** The held-out side; waits until it is built, and fails with what building it failed with. */
     AlsEvaluation.HeldOut heldOut() {
       try {
         return pendingHeldOut.get();
       } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        throw cause instanceof RuntimeException re ? re
-            : new IllegalStateException("preparing the held-out users failed: " + cause, cause);
+        throw new IllegalStateException("preparing the held-out users failed: " + e.getCause().getMessage(),
+            e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while preparing the held-out users", e);
       }
     }
 
-    void release() {
+    /** True when building the held-out side has failed (it is done, without a result). */
+    boolean heldOutFailed() {
+      if (!pendingHeldOut.isDone()) {
+        return false;
+      }
       try {
-        heldOut().release();
-      } catch (RuntimeException e) {
-        // nothing cached: building it failed, and whoever waited for it has the error
-        LOG.debug("sweep: held-out side not built", e);
+        pendingHeldOut.get();
+        return false;
+      } catch (ExecutionException e) {
+        return true;
+      } catch (InterruptedException e) { // not when done; kept for the caller
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
+    /**
+     * Releases both sides. Waits for the held-out side even when interrupted (the interrupt is
+     * kept for the caller): the background build reads the cached sides and caches its own lists,
+     * so releasing under it would make it recompute them and leave its lists cached.
+     */
+    void release() {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            pendingHeldOut.get().release();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            // nothing of it is cached; whoever waited for it has the error, and if nobody did
+            // (training failed first), it is logged here
+            LOG.warn("sweep: preparing the held-out users failed: {}", e.getCause().toString());
+            break;
+          }
+        }
       } finally {
         train.unpersist(false);
         test.unpersist(false);
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }
@@ -297,6 +332,9 @@ public final class RegularizationSweep {
       if (threads <= 1) {
         Future<?> finishing = null;
         for (int n = 0; n < pending.size(); n++) {
+          if (finishing != null && finishing.isDone()) {
+            await(finishing); // the previous model failed already: stop before training the next one
+          }
           Trained trained;
           try {
             trained = fit(spark, pending.get(n), n + 1, pending.size(), data, plan);
@@ -369,6 +407,9 @@ public final class RegularizationSweep {
 
   /** Fits one model (its factors stay cached until {@link #finish} releases them). */
   static Trained fit(SparkSession spark, ModelSpec spec, int position, int total, Prepared data, Plan plan) {
+    if (data.heldOutFailed()) {
+      data.heldOut(); // throws: no model could be evaluated, so none is trained
+    }
     spark.sparkContext().setJobDescription("sweep " + spec.id());
     LOG.info("sweep: training {} ({} of {}): rank {}, reg {}, alpha {}, seed {}", spec.id(), position, total,
         spec.rank(), ModelSpec.number(spec.reg()), ModelSpec.number(spec.alpha()), spec.seed());

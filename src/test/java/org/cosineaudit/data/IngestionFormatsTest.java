@@ -46,6 +46,17 @@ class IngestionFormatsTest {
     Ingested equal = read(dir, write(dir, "c.csv", "u,i,v,t\n1,1,4.0,100\n1,2,3.0,100\n"), "timestamp-col", "3");
     assertEquals(false, equal.usableTimestamps());
     assertEquals(HeldOutSplit.Mode.RANDOM, HeldOutSplit.resolve(equal.usableTimestamps(), HeldOutSplit.Mode.AUTO));
+    // only accepted rows count: not a rejected row's timestamp, nor a merged duplicate's (the kept
+    // row of a summed pair carries the pair's latest timestamp)
+    Ingested rejectedDiffers = read(dir, write(dir, "d.csv", "u,i,v,t\n1,1,4.0,100\n1,2,3.0,100\n2,1,x,300\n"),
+        "timestamp-col", "3");
+    assertEquals(1, rejectedDiffers.counts().rejected());
+    assertEquals(false, rejectedDiffers.usableTimestamps());
+    Ingested summed = read(dir, write(dir, "e.csv", "u,i,v,t\n1,1,4.0,100\n1,1,1.0,300\n1,2,3.0,300\n"),
+        "timestamp-col", "3", "duplicates", "sum");
+    assertEquals(1, summed.counts().merged());
+    assertEquals(false, summed.usableTimestamps());
+    assertEquals(false, HeldOutSplit.hasUsableTimestamps(summed.interactions()));
     assertEquals(HeldOutSplit.Mode.TIME, HeldOutSplit.resolve(timed.usableTimestamps(), HeldOutSplit.Mode.AUTO));
   }
 
