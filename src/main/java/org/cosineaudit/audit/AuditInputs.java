@@ -1,6 +1,7 @@
 package org.cosineaudit.audit;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
 
 import java.util.Arrays;
 import org.apache.spark.sql.Dataset;
@@ -62,7 +63,7 @@ public final class AuditInputs {
     // an id listed twice gets its smallest title: the same on every run, whatever row comes first
     return t.select(col(id.name()).cast(DataTypes.StringType).as("id"),
         col(title.name()).cast(DataTypes.StringType).as("title")).groupBy("id")
-        .agg(org.apache.spark.sql.functions.min("title").as("title"));
+        .agg(min("title").as("title"));
   }
 
   private static Dataset<Row> table(SparkSession spark, String path, String role, String expected) {

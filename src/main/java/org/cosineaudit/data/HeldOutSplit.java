@@ -84,7 +84,7 @@ public final class HeldOutSplit {
    * {@link Ingested#usableTimestamps}).
    */
   public static Mode resolve(Dataset<Row> interactions, Mode mode) {
-    return mode == Mode.AUTO ? resolve(hasUsableTimestamps(interactions), mode) : mode;
+    return resolve(mode == Mode.AUTO && hasUsableTimestamps(interactions), mode);
   }
 
   /**

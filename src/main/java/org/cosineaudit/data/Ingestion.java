@@ -42,6 +42,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.storage.StorageLevel;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.Iterators;
 import org.cosineaudit.run.PartitionOffsets;
 import org.cosineaudit.run.RunOutput;
 
@@ -625,7 +626,7 @@ public final class Ingestion {
     @Override
     public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
       long[] next = offsets[partition].clone();
-      return org.cosineaudit.run.Iterators.mapped(rows, r -> {
+      return Iterators.mapped(rows, r -> {
         int kind = r.getInt(0);
         return RowFactory.create(kind, r.getString(1), (int) next[kind]++);
       });

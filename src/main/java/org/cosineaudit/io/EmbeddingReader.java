@@ -294,13 +294,17 @@ public final class EmbeddingReader {
       throw new InputException(bad.file() + " line " + lineNumber(conf, bad.file(), bad.firstErrorOffset()) + ": "
           + bad.firstError());
     }
+    Map<String, String> headers = new TreeMap<>();
+    for (SplitReport r : sorted) {
+      if (r.header() != null) {
+        headers.put(r.file(), r.header());
+      }
+    }
     if (format == Format.CSV) {
       // space-separated vectors only under the header id,features (two columns)
-      Map<String, String> headerOf = new TreeMap<>();
-      sorted.stream().filter(r -> r.header() != null).forEach(r -> headerOf.put(r.file(), r.header()));
       for (SplitReport r : sorted) {
-        String header = headerOf.get(r.file());
-        int columns = header == null ? 0 : header.split(",", -1).length;
+        String header = headers.get(r.file());
+        int columns = header == null ? 0 : csvColumns(header);
         if (r.firstSpacedOffset() >= 0 && columns > 2) {
           throw new InputException(r.file() + " line " + lineNumber(conf, r.file(), r.firstSpacedOffset())
               + ": one field of space-separated numbers, but the header gives " + columns + " columns; write one "
@@ -310,14 +314,10 @@ public final class EmbeddingReader {
     }
     // expected dimension: the headers' (CSV columns - 1, word2vec "n d"), else the most common
     Map<String, Long> perFile = new TreeMap<>();
-    Map<String, String> headers = new TreeMap<>();
     TreeMap<Integer, Long> dimCounts = new TreeMap<>();
     long total = 0;
     for (SplitReport r : sorted) {
       perFile.merge(r.file(), r.embeddings(), Long::sum);
-      if (r.header() != null) {
-        headers.put(r.file(), r.header());
-      }
       r.dims().forEach((d, c) -> dimCounts.merge(d, c[0], Long::sum));
       total += r.embeddings();
     }
@@ -329,7 +329,7 @@ public final class EmbeddingReader {
     for (Map.Entry<String, String> h : headers.entrySet()) {
       int d;
       if (format == Format.CSV) {
-        d = h.getValue().split(",", -1).length - 1;
+        d = csvColumns(h.getValue()) - 1;
         if (d == 1) {
           continue; // "id,features": the vector is one field, the header does not give its length
         }
@@ -470,6 +470,11 @@ public final class EmbeddingReader {
 
   private static boolean isInteger(String s) {
     return s.matches("\\d+");
+  }
+
+  /** Columns of a CSV header line (empty trailing fields count). */
+  private static int csvColumns(String header) {
+    return header.split(",", -1).length;
   }
 
   private static String shorten(String s) {

@@ -200,22 +200,6 @@ public final class RegularizationSweep {
       }
     }
 
-    /** True when building the held-out side has failed (it is done, without a result). */
-    boolean heldOutFailed() {
-      if (!pendingHeldOut.isDone()) {
-        return false;
-      }
-      try {
-        pendingHeldOut.get();
-        return false;
-      } catch (ExecutionException e) {
-        return true;
-      } catch (InterruptedException e) { // not when done; kept for the caller
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-
     /**
      * Releases both sides. Waits for the held-out side even when interrupted (the interrupt is
      * kept for the caller): the background build reads the cached sides and caches its own lists,
@@ -407,8 +391,8 @@ public final class RegularizationSweep {
 
   /** Fits one model (its factors stay cached until {@link #finish} releases them). */
   static Trained fit(SparkSession spark, ModelSpec spec, int position, int total, Prepared data, Plan plan) {
-    if (data.heldOutFailed()) {
-      data.heldOut(); // throws: no model could be evaluated, so none is trained
+    if (data.pendingHeldOut().isDone()) {
+      data.heldOut(); // throws when building it failed: no model could be evaluated, so none is trained
     }
     spark.sparkContext().setJobDescription("sweep " + spec.id());
     LOG.info("sweep: training {} ({} of {}): rank {}, reg {}, alpha {}, seed {}", spec.id(), position, total,
