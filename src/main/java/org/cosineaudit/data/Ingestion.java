@@ -444,8 +444,12 @@ public final class Ingestion {
     // "user" leads the keys so that the rows can be partitioned by user alone: the window reuses
     // that exchange, and so does every later per-user step on the accepted rows (the held-out
     // split's window), which then needs no shuffle of its own
-    WindowSpec pair = Window.partitionBy(col("user"), col("item"));
-    WindowSpec lastFirst = pair.orderBy(col("timestamp").desc_nulls_last(), col("file").desc(), col("line").desc());
+    // every window column uses this one spec (the whole pair is the frame of the aggregates), so
+    // Spark evaluates them in one window operator over one sort: with the aggregates over an
+    // unordered spec of their own, each pair's rows went through a second window operator
+    WindowSpec lastFirst = Window.partitionBy(col("user"), col("item"))
+        .orderBy(col("timestamp").desc_nulls_last(), col("file").desc(), col("line").desc());
+    WindowSpec pair = lastFirst.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
     // partition explicitly: the partition count follows the input size instead of
     // spark.sql.shuffle.partitions
     Dataset<Row> keyed = parsed

@@ -10,6 +10,7 @@ import org.apache.spark.Dependency;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -38,10 +39,17 @@ public final class AlsTrainer {
   /**
    * The indexed interactions ({@link #USER}, {@link #ITEM}, {@link #VALUE}) hash-partitioned by
    * user into a fixed number of partitions and sorted within them: ALS merges its rating blocks
-   * in input order, and float sums depend on that order.
+   * in input order, and float sums depend on that order. {@code extra} columns of {@code indexed}
+   * are kept after those three: rows filtered from the result keep its order, so one prepared
+   * table can hold both sides of a split (see {@code RegularizationSweep.prepare}).
    */
-  public static Dataset<Row> prepare(Dataset<Row> indexed, int partitions) {
-    return indexed.select(col(USER), col(ITEM), col(VALUE).cast("float").as(VALUE))
+  public static Dataset<Row> prepare(Dataset<Row> indexed, int partitions, Column... extra) {
+    Column[] columns = new Column[3 + extra.length];
+    columns[0] = col(USER);
+    columns[1] = col(ITEM);
+    columns[2] = col(VALUE).cast("float").as(VALUE);
+    System.arraycopy(extra, 0, columns, 3, extra.length);
+    return indexed.select(columns)
         .repartition(partitions, col(USER))
         .sortWithinPartitions(USER, ITEM);
   }

@@ -1,6 +1,10 @@
 package org.cosineaudit.train;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -179,13 +183,14 @@ public final class RegularizationSweep {
   }
 
   /**
-   * The split, indexed and cached once for all models. The held-out users' item lists
-   * ({@link AlsEvaluation.HeldOut}) are built in the background while the first model trains
-   * (ALS leaves part of the cores idle between its many short stages); {@link #heldOut} waits for
-   * them, and is only needed once a model is evaluated.
+   * The split, indexed and cached once for all models: both sides are views of one cached table
+   * ({@code cached}). The held-out users' item lists ({@link AlsEvaluation.HeldOut}) are built in
+   * the background while the first model trains (ALS leaves part of the cores idle between its
+   * many short stages); {@link #heldOut} waits for them, and is only needed once a model is
+   * evaluated.
    */
-  record Prepared(Dataset<Row> train, Dataset<Row> test, long trainRows, long testRows, long trainItems,
-      Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
+  record Prepared(Dataset<Row> train, Dataset<Row> test, Dataset<Row> cached, long trainRows, long testRows,
+      long trainItems, Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
 
     /** The held-out side; waits until it is built, and fails with what building it failed with. */
     AlsEvaluation.HeldOut heldOut() {
@@ -222,8 +227,7 @@ public final class RegularizationSweep {
           }
         }
       } finally {
-        train.unpersist(false);
-        test.unpersist(false);
+        cached.unpersist(false);
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
@@ -232,29 +236,34 @@ public final class RegularizationSweep {
   }
 
   /**
-   * Marks the held-out rows once (one window per user over all interactions), indexes them with
-   * one join per id map, and caches the two sides: the training side as {@link AlsTrainer#prepare}
-   * gives it to ALS, the held-out side indexed. The marked rows are cached (ints and a flag) only
-   * until both sides are. Fails before any model is trained when the item factors would be too
-   * large to evaluate ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are
-   * then built in the background (see {@link Prepared}).
+   * Marks the held-out rows (one window per user over all interactions), indexes them with one
+   * join per id map, and caches them once, as {@link AlsTrainer#prepare} gives them to ALS, with
+   * the mark as a fourth column: the training side is that table's unmarked rows, in its order
+   * (ALS sees the same rows in the same order as from a table of its own), the held-out side its
+   * marked rows. One cache and one pass over the marked rows, not a cache of the marked rows and
+   * one per side. Fails before any model is trained when the item factors would be too large to
+   * evaluate ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are then
+   * built in the background (see {@link Prepared}).
    */
   static Prepared prepare(Ingested in, Plan plan) {
     HeldOutSplit.Mode used = HeldOutSplit.resolve(in.usableTimestamps(), plan.splitMode());
-    Dataset<Row> marked = indexed(HeldOutSplit.mark(in.interactions(), used, plan.holdoutFraction(), plan.splitSeed()),
-        in.userIds(), in.itemIds(), col(HeldOutSplit.TEST)).persist(StorageLevel.MEMORY_AND_DISK());
-    Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
+    Column test = col(HeldOutSplit.TEST);
     int partitions = Math.max(plan.als().userBlocks(), plan.als().itemBlocks());
-    Dataset<Row> train = AlsTrainer.prepare(marked.where(col(HeldOutSplit.TEST).equalTo(false)).select(side),
-        partitions).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> test = marked.where(col(HeldOutSplit.TEST)).select(side).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cached = AlsTrainer.prepare(
+        indexed(HeldOutSplit.mark(in.interactions(), used, plan.holdoutFraction(), plan.splitSeed()),
+            in.userIds(), in.itemIds(), test), partitions, test)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
+    Dataset<Row> train = cached.where(not(test)).select(side);
+    Dataset<Row> heldOut = cached.where(test).select(side);
     long trainRows;
     long testRows;
     long trainItems;
     try {
-      // both sides are cached before the marked rows go
-      trainRows = train.count();
-      testRows = test.count();
+      // one pass counts both sides and fills the cache
+      Row sizes = cached.agg(count(lit(1)), count(when(test, lit(1)))).head();
+      testRows = sizes.getLong(1);
+      trainRows = sizes.getLong(0) - testRows;
       trainItems = AlsEvaluation.HeldOut.distinctItems(train);
       if (testRows > 0) {
         // fail before the first model is trained, not while evaluating it
@@ -262,19 +271,16 @@ public final class RegularizationSweep {
             plan.grid().specs().stream().mapToInt(ModelSpec::rank).max().orElse(1));
       }
     } catch (RuntimeException e) {
-      train.unpersist(false);
-      test.unpersist(false);
+      cached.unpersist(false);
       throw e;
-    } finally {
-      marked.unpersist(false);
     }
     // a thread of its own: it inherits this thread's Spark job description, and ends with its work
-    FutureTask<AlsEvaluation.HeldOut> heldOut = new FutureTask<>(() -> AlsEvaluation.HeldOut.of(train, test,
+    FutureTask<AlsEvaluation.HeldOut> lists = new FutureTask<>(() -> AlsEvaluation.HeldOut.of(train, heldOut,
         plan.grid().feedback(), testRows, trainItems));
-    Thread t = new Thread(heldOut, "sweep-held-out");
+    Thread t = new Thread(lists, "sweep-held-out");
     t.setDaemon(true);
     t.start();
-    return new Prepared(train, test, trainRows, testRows, trainItems, heldOut, used);
+    return new Prepared(train, heldOut, cached, trainRows, testRows, trainItems, lists, used);
   }
 
   /**
