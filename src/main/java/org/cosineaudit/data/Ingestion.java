@@ -443,8 +443,8 @@ public final class Ingestion {
     Column valid = col("fate").equalTo(FATE_VALID);
     // "user" leads the keys so that the rows can be partitioned by user alone: the window reuses
     // that exchange, and so does every later per-user step on the accepted rows (the held-out
-    // split's window), which then needs no shuffle of its own
-    // every window column uses this one spec (the whole pair is the frame of the aggregates), so
+    // split's window), which then needs no shuffle of its own.
+    // Every window column uses this one spec (the whole pair is the frame of the aggregates), so
     // Spark evaluates them in one window operator over one sort: with the aggregates over an
     // unordered spec of their own, each pair's rows went through a second window operator
     WindowSpec lastFirst = Window.partitionBy(col("user"), col("item"))

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -13,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.cosineaudit.run.InputException;
@@ -88,5 +91,36 @@ public final class Tables {
     } catch (IOException e) {
       throw new InputException("cannot read table " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * An items table's id and one value column, typed: {@code item} (text) and {@code as}
+   * ({@code type}, converted with {@code try_cast}). A row without an id, or whose value is missing
+   * or does not convert, is an error giving how many there are and the first ones, never a row
+   * left out.
+   *
+   * @param table how the message names the table ("popularity table /data/pop.csv")
+   * @param expected what a value must be, for the message ("a number", "an integer")
+   */
+  public static Dataset<Row> itemValues(Dataset<Row> t, String table, String id, String value, DataType type,
+      String as, String expected) {
+    Dataset<Row> typed = t.select(col(id).cast(DataTypes.StringType).as("item"), col(value).try_cast(type).as(as),
+        col(value).cast(DataTypes.StringType).as("raw"));
+    Dataset<Row> bad = typed.where(col("item").isNull().or(col(as).isNull()));
+    List<Row> first = bad.orderBy(col("item").asc_nulls_first(), col("raw").asc_nulls_first()).limit(3)
+        .collectAsList();
+    if (!first.isEmpty()) {
+      List<String> shown = new ArrayList<>();
+      for (Row r : first) {
+        shown.add(id + " " + quotedOrEmpty(r, 0) + ", " + value + " " + quotedOrEmpty(r, 2));
+      }
+      throw new InputException(table + " has " + bad.count() + " row(s) without an item id or " + expected
+          + " in '" + value + "' (first: " + String.join("; ", shown) + "); fill them in or drop them");
+    }
+    return typed.select("item", as);
+  }
+
+  private static String quotedOrEmpty(Row r, int i) {
+    return r.isNullAt(i) ? "(empty)" : "'" + r.getString(i) + "'";
   }
 }

@@ -186,34 +186,38 @@ public final class RunOutput {
 
   /** Refuses to resume the run in {@code root} when an input it recorded has changed since. */
   private static void checkInputsUnchanged(FileSystem fs, Path root, Configuration conf) throws IOException {
-    for (Map.Entry<String, String> e : keptInputs(fs, root).entrySet()) {
-      Fingerprint now = Fingerprint.of(e.getKey().split("\t", 2)[1], conf);
+    for (Map.Entry<KeptInput, String> e : keptInputs(fs, root).entrySet()) {
+      Fingerprint now = Fingerprint.of(e.getKey().path(), conf);
       if (!e.getValue().equals(now.sha256())) {
         throw changedInput(root, e.getKey(), e.getValue(), now.sha256());
       }
     }
   }
 
-  /** The inputs {@link #RUN_INPUTS} holds: "role TAB path" -> sha256, in the order they were recorded. */
-  private static Map<String, String> keptInputs(FileSystem fs, Path root) throws IOException {
-    Map<String, String> kept = new LinkedHashMap<>();
+  /** An input as {@link #RUN_INPUTS} lists it: its role in the job and its path. */
+  private record KeptInput(String role, String path) {}
+
+  /**
+   * The inputs {@link #RUN_INPUTS} holds (one "sha256 TAB role TAB path" line each) -> sha256, in
+   * the order they were recorded.
+   */
+  private static Map<KeptInput, String> keptInputs(FileSystem fs, Path root) throws IOException {
+    Map<KeptInput, String> kept = new LinkedHashMap<>();
     String text = readString(fs, new Path(root, RUN_INPUTS));
     if (text != null) {
       for (String line : text.split("\n")) {
-        String[] parts = line.split("\t", 2);
-        if (parts.length == 2) {
-          kept.put(parts[1], parts[0]);
+        String[] parts = line.split("\t", 3);
+        if (parts.length == 3) {
+          kept.put(new KeptInput(parts[1], parts[2]), parts[0]);
         }
       }
     }
     return kept;
   }
 
-  /** {@code key}: role TAB path. */
-  private static InputException changedInput(Path root, String key, String then, String now) {
-    String[] rolePath = key.split("\t", 2);
-    return new InputException("output directory " + root + " holds a run made from other contents of " + rolePath[0]
-        + " " + rolePath[1] + " (sha256 of its files and their names: " + then + " then, " + now + " now): "
+  private static InputException changedInput(Path root, KeptInput input, String then, String now) {
+    return new InputException("output directory " + root + " holds a run made from other contents of " + input.role()
+        + " " + input.path() + " (sha256 of its files and their names: " + then + " then, " + now + " now): "
         + "resuming would mix results of both; use another --output, or pass --overwrite to start again");
   }
 
@@ -222,16 +226,17 @@ public final class RunOutput {
    * while the run went on, or since an earlier attempt) is refused: results from both would mix.
    */
   private synchronized void keepInput(String role, Fingerprint f) {
-    String key = role + "\t" + f.path();
+    KeptInput input = new KeptInput(role, f.path());
     try {
-      Map<String, String> kept = keptInputs(fs, root);
-      String then = kept.putIfAbsent(key, f.sha256());
+      Map<KeptInput, String> kept = keptInputs(fs, root);
+      String then = kept.putIfAbsent(input, f.sha256());
       if (then != null && !then.equals(f.sha256())) {
-        throw changedInput(root, key, then, f.sha256());
+        throw changedInput(root, input, then, f.sha256());
       }
       if (then == null) {
         StringBuilder text = new StringBuilder();
-        kept.forEach((k, sha) -> text.append(sha).append('\t').append(k).append('\n'));
+        kept.forEach((k, sha) -> text.append(sha).append('\t').append(k.role()).append('\t').append(k.path())
+            .append('\n'));
         writeString(fs, new Path(root, RUN_INPUTS), text.toString());
       }
     } catch (IOException e) {

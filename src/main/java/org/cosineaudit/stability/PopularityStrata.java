@@ -74,20 +74,8 @@ public final class PopularityStrata {
    * or without a number is an error naming the first ones, not a row left out.
    */
   private static Dataset<Row> complete(Dataset<Row> t, String path, String id, String value) {
-    Dataset<Row> typed = t.select(col(id).cast(DataTypes.StringType).as("item"),
-        col(value).try_cast(DataTypes.DoubleType).as("popularity"), col(value).cast(DataTypes.StringType).as("raw"));
-    Dataset<Row> bad = typed.where(col("item").isNull().or(col("popularity").isNull()));
-    List<Row> first = bad.orderBy(col("item").asc_nulls_first(), col("raw").asc_nulls_first()).limit(3).collectAsList();
-    if (!first.isEmpty()) {
-      List<String> shown = new java.util.ArrayList<>();
-      for (Row r : first) {
-        shown.add(id + " " + (r.isNullAt(0) ? "(empty)" : "'" + r.getString(0) + "'") + ", " + value + " "
-            + (r.isNullAt(2) ? "(empty)" : "'" + r.getString(2) + "'"));
-      }
-      throw new InputException("popularity table " + path + " has " + bad.count() + " row(s) without an item id or a "
-          + "number in '" + value + "' (first: " + String.join("; ", shown) + "); fill them in or drop them");
-    }
-    return typed.select("item", "popularity");
+    return Tables.itemValues(t, "popularity table " + path, id, value, DataTypes.DoubleType, "popularity",
+        "a number");
   }
 
   private static void require(List<String> cols, String path, String... names) {

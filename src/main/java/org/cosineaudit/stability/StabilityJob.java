@@ -308,16 +308,8 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
         }
       }
       // as the comparison reads them: item as text, cluster as an integer
-      Dataset<Row> typed = labels.select(col("item").cast("string").as("item"),
-          col("cluster").try_cast(DataTypes.IntegerType).as("cluster"), col("cluster").cast("string").as("raw"));
-      List<Row> unusable = typed.where(col("item").isNull().or(col("cluster").isNull())).orderBy("item", "raw")
-          .limit(1).collectAsList();
-      if (!unusable.isEmpty()) {
-        Row r = unusable.get(0);
-        throw new InputException("labels table " + config.labels() + " has a row without an item or an integer "
-            + "cluster (item " + (r.isNullAt(0) ? "(empty)" : "'" + r.getString(0) + "'") + ", cluster "
-            + (r.isNullAt(2) ? "(empty)" : "'" + r.getString(2) + "'") + "); fill it in or drop it");
-      }
+      Dataset<Row> typed = Tables.itemValues(labels, "labels table " + config.labels(), "item", "cluster",
+          DataTypes.IntegerType, "cluster", "an integer");
       List<Row> conflicting = typed.groupBy("item").agg(countDistinct(col("cluster")).as("clusters"))
           .where(col("clusters").gt(1)).orderBy("item").limit(5).collectAsList();
       if (!conflicting.isEmpty()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
@@ -99,8 +100,15 @@ public final class AlsEvaluation {
         long trainItems) {
       Dataset<Row> relevant = feedback == Feedback.IMPLICIT ? test.where(col(AlsTrainer.VALUE).gt(0)) : test;
       // both sides are aggregated with the same hash partitioner, so the join is narrow and the
-      // result keeps that partitioning (mapValues)
-      JavaPairRDD<Integer, UserLists> users = itemsPerUser(relevant).leftOuterJoin(itemsPerUser(train))
+      // result keeps that partitioning (mapValues). At least one partition per core: the sides may
+      // come in as few partitions as ALS has blocks, and every model's ranking pass runs one task
+      // per partition of this (the metrics are exact sums, whatever the partitioning)
+      JavaPairRDD<Integer, Integer> relevantPairs = userItems(relevant);
+      JavaPairRDD<Integer, Integer> trainPairs = userItems(train);
+      HashPartitioner byUser = new HashPartitioner(Math.max(test.sparkSession().sparkContext().defaultParallelism(),
+          Math.max(relevantPairs.getNumPartitions(), trainPairs.getNumPartitions())));
+      JavaPairRDD<Integer, UserLists> users = itemsPerUser(relevantPairs, byUser)
+          .leftOuterJoin(itemsPerUser(trainPairs, byUser))
           .mapValues(new ToLists()).persist(StorageLevel.MEMORY_AND_DISK());
       users.count(); // materialize once here, not inside the first model's evaluation
       long testUsers = test.select(AlsTrainer.USER).distinct().count();
@@ -125,14 +133,17 @@ public final class AlsEvaluation {
    */
   public record UserLists(int[] labels, int[] seen) implements java.io.Serializable {}
 
+  /** (user, item) pairs of indexed interactions ({@link AlsTrainer#USER}, {@link AlsTrainer#ITEM}). */
+  static JavaPairRDD<Integer, Integer> userItems(Dataset<Row> indexed) {
+    return indexed.select(AlsTrainer.USER, AlsTrainer.ITEM).javaRDD().mapToPair(new UserItem());
+  }
+
   /**
-   * user -&gt; that user's distinct items, ascending, of indexed interactions ({@link AlsTrainer#USER},
-   * {@link AlsTrainer#ITEM}); the lists are combined within each partition before the shuffle.
+   * user -&gt; that user's distinct items, ascending; the lists are combined within each
+   * partition before the shuffle.
    */
-  static JavaPairRDD<Integer, int[]> itemsPerUser(Dataset<Row> indexed) {
-    return indexed.select(AlsTrainer.USER, AlsTrainer.ITEM).javaRDD()
-        .mapToPair(new UserItem())
-        .aggregateByKey(new IntList(), new IntList.Add(), new IntList.Merge())
+  static JavaPairRDD<Integer, int[]> itemsPerUser(JavaPairRDD<Integer, Integer> userItems, Partitioner byUser) {
+    return userItems.aggregateByKey(new IntList(), byUser, new IntList.Add(), new IntList.Merge())
         .mapValues(new IntList.SortedDistinct());
   }
 

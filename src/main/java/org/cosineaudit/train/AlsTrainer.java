@@ -41,17 +41,23 @@ public final class AlsTrainer {
    * user into a fixed number of partitions and sorted within them: ALS merges its rating blocks
    * in input order, and float sums depend on that order. {@code extra} columns of {@code indexed}
    * are kept after those three: rows filtered from the result keep its order, so one prepared
-   * table can hold both sides of a split (see {@code RegularizationSweep.prepare}).
+   * table can hold both sides of a split (see {@code RegularizationSweep.prepare}). With one row
+   * per (user, item) pair, as ingestion leaves them, the order is total.
    */
   public static Dataset<Row> prepare(Dataset<Row> indexed, int partitions, Column... extra) {
+    return indexed.select(columns(col(VALUE), extra))
+        .repartition(partitions, col(USER))
+        .sortWithinPartitions(USER, ITEM);
+  }
+
+  /** {@link #USER}, {@link #ITEM}, {@code value} as a float {@link #VALUE}, then {@code extra}. */
+  static Column[] columns(Column value, Column... extra) {
     Column[] columns = new Column[3 + extra.length];
     columns[0] = col(USER);
     columns[1] = col(ITEM);
-    columns[2] = col(VALUE).cast("float").as(VALUE);
+    columns[2] = value.cast("float").as(VALUE);
     System.arraycopy(extra, 0, columns, 3, extra.length);
-    return indexed.select(columns)
-        .repartition(partitions, col(USER))
-        .sortWithinPartitions(USER, ITEM);
+    return columns;
   }
 
   /** The configured, unfitted estimator. */

@@ -206,9 +206,10 @@ public final class RegularizationSweep {
     }
 
     /**
-     * Releases both sides. Waits for the held-out side even when interrupted (the interrupt is
-     * kept for the caller): the background build reads the cached sides and caches its own lists,
-     * so releasing under it would make it recompute them and leave its lists cached.
+     * Releases the cached table both sides read. Waits for the held-out lists even when
+     * interrupted (the interrupt is kept for the caller): the background build reads that table
+     * and caches its own lists, so releasing under it would make it recompute them and leave its
+     * lists cached.
      */
     void release() {
       boolean interrupted = false;
@@ -239,29 +240,31 @@ public final class RegularizationSweep {
    * Marks the held-out rows (one window per user over all interactions), indexes them with one
    * join per id map, and caches them once, as {@link AlsTrainer#prepare} gives them to ALS, with
    * the mark as a fourth column: the training side is that table's unmarked rows, in its order
-   * (ALS sees the same rows in the same order as from a table of its own), the held-out side its
-   * marked rows. One cache and one pass over the marked rows, not a cache of the marked rows and
+   * (ALS sees the same rows in the same order as from a table of its own: the order is total, as
+   * ingestion leaves one row per (user, item) pair), the held-out side its marked rows. One cache and one pass over the marked rows, not a cache of the marked rows and
    * one per side. Fails before any model is trained when the item factors would be too large to
    * evaluate ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are then
    * built in the background (see {@link Prepared}).
    */
   static Prepared prepare(Ingested in, Plan plan) {
     HeldOutSplit.Mode used = HeldOutSplit.resolve(in.usableTimestamps(), plan.splitMode());
-    Column test = col(HeldOutSplit.TEST);
+    Column mark = col(HeldOutSplit.TEST);
     int partitions = Math.max(plan.als().userBlocks(), plan.als().itemBlocks());
     Dataset<Row> cached = AlsTrainer.prepare(
         indexed(HeldOutSplit.mark(in.interactions(), used, plan.holdoutFraction(), plan.splitSeed()),
-            in.userIds(), in.itemIds(), test), partitions, test)
+            in.userIds(), in.itemIds(), mark), partitions, mark)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
-    Dataset<Row> train = cached.where(not(test)).select(side);
-    Dataset<Row> heldOut = cached.where(test).select(side);
+    Dataset<Row> train;
+    Dataset<Row> test;
     long trainRows;
     long testRows;
     long trainItems;
     try {
+      Column[] side = {col(AlsTrainer.USER), col(AlsTrainer.ITEM), col(AlsTrainer.VALUE)};
+      train = cached.where(not(mark)).select(side);
+      test = cached.where(mark).select(side);
       // one pass counts both sides and fills the cache
-      Row sizes = cached.agg(count(lit(1)), count(when(test, lit(1)))).head();
+      Row sizes = cached.agg(count(lit(1)), count(when(mark, lit(1)))).head();
       testRows = sizes.getLong(1);
       trainRows = sizes.getLong(0) - testRows;
       trainItems = AlsEvaluation.HeldOut.distinctItems(train);
@@ -275,12 +278,12 @@ public final class RegularizationSweep {
       throw e;
     }
     // a thread of its own: it inherits this thread's Spark job description, and ends with its work
-    FutureTask<AlsEvaluation.HeldOut> lists = new FutureTask<>(() -> AlsEvaluation.HeldOut.of(train, heldOut,
+    FutureTask<AlsEvaluation.HeldOut> heldOut = new FutureTask<>(() -> AlsEvaluation.HeldOut.of(train, test,
         plan.grid().feedback(), testRows, trainItems));
-    Thread t = new Thread(lists, "sweep-held-out");
+    Thread t = new Thread(heldOut, "sweep-held-out");
     t.setDaemon(true);
     t.start();
-    return new Prepared(train, heldOut, cached, trainRows, testRows, trainItems, lists, used);
+    return new Prepared(train, test, cached, trainRows, testRows, trainItems, heldOut, used);
   }
 
   /**
@@ -291,15 +294,10 @@ public final class RegularizationSweep {
       Column... extra) {
     Dataset<Row> u = userIds.select(col("id").as("_user"), col("index").as(AlsTrainer.USER));
     Dataset<Row> i = itemIds.select(col("id").as("_item"), col("index").as(AlsTrainer.ITEM));
-    Column[] columns = new Column[3 + extra.length];
-    columns[0] = col(AlsTrainer.USER);
-    columns[1] = col(AlsTrainer.ITEM);
-    columns[2] = col("value").cast("float").as(AlsTrainer.VALUE);
-    System.arraycopy(extra, 0, columns, 3, extra.length);
     return interactions
         .join(u, interactions.col("user").equalTo(u.col("_user")))
         .join(i, interactions.col("item").equalTo(i.col("_item")))
-        .select(columns);
+        .select(AlsTrainer.columns(col("value"), extra));
   }
 
   /**

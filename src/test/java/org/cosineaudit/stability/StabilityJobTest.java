@@ -160,8 +160,8 @@ class StabilityJobTest {
     Files.writeString(labels, "item,cluster\nm0,1\nm1,\nm1,2\n");
     e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "labels",
         labels.toString(), "bootstrap", "10", "output", dir.resolve("out-labels-2").toString())));
-    assertTrue(e.getMessage().contains("without an item or an integer cluster (item 'm1', cluster (empty))"),
-        e.getMessage());
+    assertTrue(e.getMessage().contains("has 1 row(s) without an item id or an integer in 'cluster' (first: item 'm1',"
+        + " cluster (empty))"), e.getMessage());
   }
 
   @Test
