@@ -28,7 +28,9 @@ import org.cosineaudit.testing.TaskMeter;
  * the runs are interleaved: {@code rounds} rounds of bare fits, then both sweeps (their order
  * alternating from round to round), and bare fits once more at the end. Each sweep is compared
  * with the mean of the bare fits just before and just after it; the verdict is the median over
- * the rounds. Prints a Markdown table.
+ * the rounds. Prints a Markdown table, then each mode's median overhead from the unrounded figures,
+ * in percent and in seconds (sweep minus baseline: the pipeline's own cost, which does not move
+ * with ALS's speed on the host the way the percentage does).
  *
  * <p>Arguments: {@code [users=20000] [items=1000] [regs=0.01,0.1,1] [rank=16] [maxIter=10]
  * [measures=none] [rounds=3]}.
@@ -81,6 +83,7 @@ public final class SweepBenchmark {
         + "| CPU overhead: sequential / parallel |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     double[][] overhead = new double[4][rounds]; // wall sequential, wall parallel, CPU sequential, CPU parallel
+    double[][] overheadSeconds = new double[2][rounds]; // sweep minus baseline: sequential, parallel
     for (int r = 0; r < rounds; r++) {
       Bare before = bare.get(r);
       Bare after = bare.get(r + 1);
@@ -89,6 +92,7 @@ public final class SweepBenchmark {
       Timed[] pair = sweeps.get(r);
       for (int mode = 0; mode < 2; mode++) {
         overhead[mode][r] = pair[mode].seconds() / baseline - 1;
+        overheadSeconds[mode][r] = pair[mode].seconds() - baseline;
         overhead[2 + mode][r] = pair[mode].cpuSeconds() / baselineCpu - 1;
       }
       System.out.printf(Locale.ROOT, "| %d%s | %.1f | %.1f | %.1f | %.1f | %+.0f%% | %.1f | %+.0f%% | %.1f / %.1f / %.1f "
@@ -100,6 +104,13 @@ public final class SweepBenchmark {
     System.out.printf(Locale.ROOT, "| **median** | | | | | **%+.0f%%** | | **%+.0f%%** | | %+.0f%% / %+.0f%% |%n",
         100 * median(overhead[0]), 100 * median(overhead[1]), 100 * median(overhead[2]), 100 * median(overhead[3]));
     System.out.println();
+    // the percentages follow ALS's speed on the host as much as the pipeline; the seconds are the
+    // pipeline's own cost, and the medians here are taken from unrounded figures
+    for (int mode = 0; mode < 2; mode++) {
+      System.out.printf(Locale.ROOT, "overhead %s: median %+.1f%% (%s), %.1f s (%s)%n",
+          mode == 0 ? "sequential" : "--parallelism 2", 100 * median(overhead[mode]), percents(overhead[mode]),
+          median(overheadSeconds[mode]), seconds(java.util.Arrays.stream(overheadSeconds[mode]).boxed().toList()));
+    }
     System.out.println("bare ALS.fit seconds per model, each time: " + bare.stream().map(b -> seconds(b.perModel()))
         .toList());
     System.out.printf(Locale.ROOT, "%nload average at the end: %s%n",
@@ -144,6 +155,11 @@ public final class SweepBenchmark {
     double[] v = values.clone();
     java.util.Arrays.sort(v);
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static String percents(double[] values) {
+    return java.util.Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%+.1f%%", 100 * v)).toList()
+        .toString();
   }
 
   private static String seconds(List<Double> values) {
