@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructField;
 import org.cosineaudit.run.InputException;
 
 /**
- * Writing and reading the tables that pass between stages.
+ * Writing and reading the tables that pass between stages, and typing the items tables users
+ * give ({@link #itemValues}).
  *
  * <p>CSV cannot hold arrays: array columns are written as one field of space-separated
  * numbers and parsed back by {@link #read} when the caller asks for them.

@@ -157,8 +157,8 @@ public final class RegularizationSweep {
       testRows = data.testRows();
       used = data.mode();
       try {
-        out.manifest().count("train_rows", data.trainRows());
-        out.manifest().count("test_rows", data.testRows());
+        out.manifest().count("train_rows", trainRows);
+        out.manifest().count("test_rows", testRows);
         out.manifest().count("train_items", data.trainItems());
         out.manifest().detail("split", Map.of("mode", used.id(), "fraction", plan.holdoutFraction(),
             "seed", plan.splitSeed()));
@@ -183,14 +183,13 @@ public final class RegularizationSweep {
   }
 
   /**
-   * The split, indexed and cached once for all models: both sides are views of one cached table
-   * ({@code cached}). The held-out users' item lists ({@link AlsEvaluation.HeldOut}) are built in
+   * The split, indexed and cached once for all models: {@code train} is a view of one cached table
+   * ({@code cached}), which the held-out side is built from too. The held-out users' item lists ({@link AlsEvaluation.HeldOut}) are built in
    * the background while the first model trains (ALS leaves part of the cores idle between its
    * many short stages); {@link #heldOut} waits for them, and is only needed once a model is
    * evaluated.
    */
-  record Prepared(Dataset<Row> train, Dataset<Row> test, Dataset<Row> cached, long trainRows, long testRows,
-      long trainItems, Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
+  record Prepared(Dataset<Row> train, Dataset<Row> cached, long trainRows, long testRows, long trainItems, Future<AlsEvaluation.HeldOut> pendingHeldOut, HeldOutSplit.Mode mode) {
 
     /** The held-out side; waits until it is built, and fails with what building it failed with. */
     AlsEvaluation.HeldOut heldOut() {
@@ -241,10 +240,11 @@ public final class RegularizationSweep {
    * join per id map, and caches them once, as {@link AlsTrainer#prepare} gives them to ALS, with
    * the mark as a fourth column: the training side is that table's unmarked rows, in its order
    * (ALS sees the same rows in the same order as from a table of its own: the order is total, as
-   * ingestion leaves one row per (user, item) pair), the held-out side its marked rows. One cache and one pass over the marked rows, not a cache of the marked rows and
-   * one per side. Fails before any model is trained when the item factors would be too large to
-   * evaluate ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are then
-   * built in the background (see {@link Prepared}).
+   * ingestion leaves one row per (user, item) pair), the held-out side its marked rows. One cache
+   * and one pass over the marked rows, not a cache of the marked rows and one per side. Fails
+   * before any model is trained when the item factors would be too large to evaluate
+   * ({@link AlsEvaluation#requireBroadcastable}); the held-out users' lists are then built in the
+   * background (see {@link Prepared}).
    */
   static Prepared prepare(Ingested in, Plan plan) {
     HeldOutSplit.Mode used = HeldOutSplit.resolve(in.usableTimestamps(), plan.splitMode());
@@ -283,7 +283,7 @@ public final class RegularizationSweep {
     Thread t = new Thread(heldOut, "sweep-held-out");
     t.setDaemon(true);
     t.start();
-    return new Prepared(train, test, cached, trainRows, testRows, trainItems, heldOut, used);
+    return new Prepared(train, cached, trainRows, testRows, trainItems, heldOut, used);
   }
 
   /**
