@@ -10,7 +10,9 @@ import org.cosineaudit.config.OptionSpec;
 /**
  * A job's command line: {@code --key value}, {@code --key=value}, {@code --flag}, and for list
  * options several values ({@code --neighbours a b c} or {@code --neighbours a,b,c}).
- * {@code --config FILE} and {@code --help} are handled here.
+ * A choice option with choice flags ({@link OptionSpec#withChoiceFlags}) also takes its value
+ * as a flag of its own: {@code --implicit} is {@code --feedback implicit}. {@code --config FILE}
+ * and {@code --help} are handled here.
  */
 record Arguments(Map<String, String> values, String configFile, boolean help) {
 
@@ -20,6 +22,16 @@ record Arguments(Map<String, String> values, String configFile, boolean help) {
     Map<String, OptionSpec> byKey = new LinkedHashMap<>();
     for (OptionSpec s : specs) {
       byKey.put(s.key(), s);
+    }
+    Map<String, OptionSpec> choiceFlags = new LinkedHashMap<>();
+    for (OptionSpec s : specs) {
+      if (s.choiceFlags()) {
+        for (String c : s.choices()) {
+          if (byKey.containsKey(c) || choiceFlags.put(c, s) != null) {
+            throw new IllegalStateException(job + ": choice flag --" + c + " is also an option (a bug)");
+          }
+        }
+      }
     }
     Map<String, String> values = new LinkedHashMap<>();
     String config = null;
@@ -45,13 +57,22 @@ record Arguments(Map<String, String> values, String configFile, boolean help) {
         continue;
       }
       OptionSpec spec = byKey.get(key);
+      String flagged = null;
+      if (spec == null && inline == null && choiceFlags.containsKey(key)) {
+        flagged = key;
+        spec = choiceFlags.get(key);
+        key = spec.key();
+      }
       if (spec == null) {
         throw new ConfigException(job + ": unknown option --" + key);
       }
       if (values.containsKey(key)) {
-        throw new ConfigException(job + ": option --" + key + " given twice");
+        throw new ConfigException(job + ": option --" + key + " given twice" + (spec.choiceFlags()
+            ? " (--" + String.join(", --", spec.choices()) + " stand for --" + key + " VALUE)" : ""));
       }
-      if (inline != null) {
+      if (flagged != null) {
+        values.put(key, flagged);
+      } else if (inline != null) {
         values.put(key, inline);
       } else if (spec.kind() == OptionSpec.Kind.FLAG) {
         boolean explicit = i + 1 < args.size() && (args.get(i + 1).equals("true") || args.get(i + 1).equals("false"));

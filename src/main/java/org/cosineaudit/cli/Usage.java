@@ -30,6 +30,11 @@ final class Usage {
       sb.append(String.format("  %-28s %s%n", flag, o.description()));
       String def = o.required() ? "required" : o.defaultValue() == null ? "not set" : "default: " + o.defaultValue();
       sb.append(String.format("  %-28s (%s; %s)%n", "", def, o.allowed()));
+      if (o.choiceFlags()) {
+        for (String c : o.choices()) {
+          sb.append(String.format("  %-28s same as --%s %s%n", "--" + c, o.key(), c));
+        }
+      }
     }
     sb.append(String.format("  %-28s %s%n", "--config FILE", "read option values from a properties file"));
     return sb.toString();

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <p>Values travel as strings until {@link #validate(String, String)} checks them; typed
  * access goes through {@link Settings}. A {@code null} default means "not set": the option
- * is optional unless {@link #required()} says otherwise.
+ * is optional unless {@link #required()} says otherwise. {@link #choiceFlags()}: the choices
+ * are also flags of the command line ({@link #withChoiceFlags}).
  */
 public record OptionSpec(
     String key,
@@ -21,7 +22,8 @@ public record OptionSpec(
     double min,
     double max,
     List<String> choices,
-    String description) {
+    String description,
+    boolean choiceFlags) {
 
   /** What a value must look like. List kinds take comma-separated values. */
   public enum Kind {
@@ -40,61 +42,74 @@ public record OptionSpec(
   }
 
   public static OptionSpec string(String key, String def, String description) {
-    return new OptionSpec(key, Kind.STRING, def, false, 0, 0, null, description);
+    return new OptionSpec(key, Kind.STRING, def, false, 0, 0, null, description, false);
   }
 
   public static OptionSpec path(String key, String def, String description) {
-    return new OptionSpec(key, Kind.PATH, def, false, 0, 0, null, description);
+    return new OptionSpec(key, Kind.PATH, def, false, 0, 0, null, description, false);
   }
 
   public static OptionSpec requiredPath(String key, String description) {
-    return new OptionSpec(key, Kind.PATH, null, true, 0, 0, null, description);
+    return new OptionSpec(key, Kind.PATH, null, true, 0, 0, null, description, false);
   }
 
   public static OptionSpec paths(String key, String description) {
-    return new OptionSpec(key, Kind.PATH_LIST, null, false, 0, 0, null, description);
+    return new OptionSpec(key, Kind.PATH_LIST, null, false, 0, 0, null, description, false);
   }
 
   public static OptionSpec integer(String key, Integer def, int min, int max, String description) {
-    return new OptionSpec(key, Kind.INT, def == null ? null : def.toString(), false, min, max, null, description);
+    return new OptionSpec(key, Kind.INT, def == null ? null : def.toString(), false, min, max, null, description,
+        false);
   }
 
   public static OptionSpec longInt(String key, Long def, long min, long max, String description) {
-    return new OptionSpec(key, Kind.LONG, def == null ? null : def.toString(), false, min, max, null, description);
+    return new OptionSpec(key, Kind.LONG, def == null ? null : def.toString(), false, min, max, null, description,
+        false);
   }
 
   public static OptionSpec real(String key, Double def, double min, double max, String description) {
-    return new OptionSpec(key, Kind.DOUBLE, def == null ? null : trim(def), false, min, max, null, description);
+    return new OptionSpec(key, Kind.DOUBLE, def == null ? null : trim(def), false, min, max, null, description, false);
   }
 
   public static OptionSpec flag(String key, String description) {
-    return new OptionSpec(key, Kind.FLAG, "false", false, 0, 0, null, description);
+    return new OptionSpec(key, Kind.FLAG, "false", false, 0, 0, null, description, false);
   }
 
   public static OptionSpec choice(String key, String def, List<String> choices, String description) {
-    return new OptionSpec(key, Kind.CHOICE, def, false, 0, 0, choices, description);
+    return new OptionSpec(key, Kind.CHOICE, def, false, 0, 0, choices, description, false);
   }
 
   public static OptionSpec choices(String key, String def, List<String> choices, String description) {
-    return new OptionSpec(key, Kind.CHOICE_LIST, def, false, 0, 0, choices, description);
+    return new OptionSpec(key, Kind.CHOICE_LIST, def, false, 0, 0, choices, description, false);
   }
 
   public static OptionSpec integers(String key, String def, int min, int max, String description) {
-    return new OptionSpec(key, Kind.INT_LIST, def, false, min, max, null, description);
+    return new OptionSpec(key, Kind.INT_LIST, def, false, min, max, null, description, false);
   }
 
   public static OptionSpec reals(String key, String def, double min, double max, String description) {
-    return new OptionSpec(key, Kind.DOUBLE_LIST, def, false, min, max, null, description);
+    return new OptionSpec(key, Kind.DOUBLE_LIST, def, false, min, max, null, description, false);
   }
 
   /** The same option, but it must be given (no default). */
   public OptionSpec asRequired() {
-    return new OptionSpec(key, kind, null, true, min, max, choices, description);
+    return new OptionSpec(key, kind, null, true, min, max, choices, description, choiceFlags);
   }
 
   /** The same option with another default. */
   public OptionSpec withDefault(String def) {
-    return new OptionSpec(key, kind, def, required, min, max, choices, description);
+    return new OptionSpec(key, kind, def, required, min, max, choices, description, choiceFlags);
+  }
+
+  /**
+   * The same choice option whose choices are also flags of the command line: {@code --implicit}
+   * stands for {@code --feedback implicit}. Config files keep the {@code key = value} form.
+   */
+  public OptionSpec withChoiceFlags() {
+    if (kind != Kind.CHOICE) {
+      throw new IllegalArgumentException("only a single-choice option has choice flags, not " + key);
+    }
+    return new OptionSpec(key, kind, defaultValue, required, min, max, choices, description, true);
   }
 
   /**

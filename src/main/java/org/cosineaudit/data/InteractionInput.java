@@ -53,7 +53,7 @@ public final class InteractionInput {
       OptionSpec.string(TIMESTAMP_COL, null,
           "timestamp column: name, position or none (not set: 3 for MovieLens, none for delimited, 'timestamp' if present for Parquet)"),
       OptionSpec.choice(FEEDBACK, "explicit", List.of("explicit", "implicit"),
-          "explicit ratings, or implicit weights/counts (must be >= 0)"),
+          "explicit ratings, or implicit weights/counts (must be >= 0)").withChoiceFlags(),
       OptionSpec.real(IMPLICIT_THRESHOLD, null, 0.0, 1e300,
           "implicit only: binarize after duplicates are resolved, value >= threshold -> 1, else 0 (not set: keep weights)"),
       OptionSpec.choice(DUPLICATES, null, DuplicatePolicy.IDS,
