@@ -158,13 +158,18 @@ public final class Main {
     return null;
   }
 
-  /** The settings that decide results; a resumed run must match them exactly. */
   /** Key of {@link Versions#RESULTS} in the result configuration. */
   public static final String RESULTS_VERSION = "results-version";
 
+  /**
+   * The settings that decide results; a resumed run must match them exactly. Left out: where and
+   * how the work runs (output, overwrite, parallelism, checkpoints, ALS's storage level), which
+   * gives the same numbers either way.
+   */
   public static Map<String, String> resultConfig(Settings settings) {
     Map<String, String> m = new LinkedHashMap<>(settings.values());
-    m.keySet().removeAll(List.of("overwrite", "parallelism", "output", "checkpoint-dir"));
+    m.keySet().removeAll(List.of("overwrite", "parallelism", "output", "checkpoint-dir", "checkpoint-interval",
+        "storage-level"));
     m.put(RESULTS_VERSION, Versions.RESULTS);
     return m;
   }

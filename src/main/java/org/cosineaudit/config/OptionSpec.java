@@ -1,5 +1,6 @@
 package org.cosineaudit.config;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -170,7 +171,7 @@ public record OptionSpec(
         if (!Double.isFinite(parsed) || parsed < min || parsed > max) {
           throw invalid(whole, source, allowed());
         }
-        return v;
+        return canonical(v);
       }
       case CHOICE, CHOICE_LIST -> {
         String lower = v.toLowerCase(Locale.ROOT);
@@ -183,6 +184,19 @@ public record OptionSpec(
         return v;
       }
     }
+  }
+
+  /**
+   * One spelling per number ("0.10", "1e-1" and ".1" are all "0.1"; "1.0" is "1"), so that a
+   * resumed run compares values, not spellings. Plain notation unless that gets long.
+   */
+  static String canonical(String number) {
+    BigDecimal d = new BigDecimal(number).stripTrailingZeros();
+    if (d.signum() == 0) {
+      return "0";
+    }
+    String plain = d.toPlainString();
+    return plain.length() <= 24 ? plain : d.toString();
   }
 
   /** Human description of the allowed values, used in messages and in usage. */

@@ -167,7 +167,7 @@ public final class EmbeddingReader {
         float[] v = new float[tok.length];
         for (int i = 0; i < tok.length; i++) {
           try {
-            v[i] = Float.parseFloat(tok[i]);
+            v[i] = component(tok[i]);
           } catch (NumberFormatException e) {
             return new Parsed(null, null, (tok.length == 1 ? "column 2" : "value " + (i + 1) + " of column 2")
                 + " ('" + shorten(tok[i]) + "') is not a number");
@@ -179,7 +179,7 @@ public final class EmbeddingReader {
       for (int i = 1; i < f.length; i++) {
         String t = f[i].trim();
         try {
-          v[i - 1] = Float.parseFloat(t);
+          v[i - 1] = component(t);
         } catch (NumberFormatException e) {
           return new Parsed(null, null, "column " + (i + 1) + " ('" + shorten(t) + "') is not a number");
         }
@@ -193,7 +193,7 @@ public final class EmbeddingReader {
     float[] v = new float[tok.length - 1];
     for (int i = 1; i < tok.length; i++) {
       try {
-        v[i - 1] = Float.parseFloat(tok[i]);
+        v[i - 1] = component(tok[i]);
       } catch (NumberFormatException e) {
         boolean binary = tok[i].chars().anyMatch(c -> c < 32 || c == 0xFFFD);
         return new Parsed(null, null, "value " + i + " ('" + shorten(tok[i]) + "') of '" + shorten(tok[0])
@@ -203,9 +203,37 @@ public final class EmbeddingReader {
     return new Parsed(tok[0], v, null);
   }
 
-  /** What one input split holds, for the driver's checks. */
+  /**
+   * One vector component: a Java float literal, or NaN and infinities as numpy, C and R write them
+   * ({@code nan}, {@code inf}, {@code -Infinity}, any case). They parse, so that the engine's check
+   * reports them with the ids and their count instead of a parse error at the first one.
+   */
+  static float component(String t) {
+    try {
+      return Float.parseFloat(t);
+    } catch (NumberFormatException e) {
+      String lower = t.toLowerCase(Locale.ROOT);
+      boolean negative = lower.startsWith("-");
+      String body = negative || lower.startsWith("+") ? lower.substring(1) : lower;
+      if (body.equals("nan")) {
+        return Float.NaN;
+      }
+      if (body.equals("inf") || body.equals("infinity")) {
+        return negative ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What one input split holds, for the driver's checks.
+   *
+   * @param dims per dimension: {count, byte offset of the first line}
+   * @param dimIds per dimension: the id of that first line
+   */
   record SplitReport(String file, String header, long embeddings, long firstErrorOffset, String firstError,
-      TreeMap<Integer, long[]> dims, long firstSpacedOffset) implements Serializable {}
+      TreeMap<Integer, long[]> dims, TreeMap<Integer, String> dimIds, long firstSpacedOffset)
+      implements Serializable {}
 
   /** Checks a split: counts, dimensions (count and first offset each), the first parse error. */
   static final class CheckSplit implements
@@ -225,6 +253,7 @@ public final class EmbeddingReader {
       long errOffset = -1;
       String err = null;
       TreeMap<Integer, long[]> dims = new TreeMap<>();
+      TreeMap<Integer, String> dimIds = new TreeMap<>();
       long spacedOffset = -1;
       while (it.hasNext()) {
         Tuple2<LongWritable, Text> t = it.next();
@@ -241,13 +270,14 @@ public final class EmbeddingReader {
         } else if (p.isEmbedding()) {
           n++;
           long[] c = dims.computeIfAbsent(p.values().length, x -> new long[] {0, offset});
+          dimIds.putIfAbsent(p.values().length, p.id());
           c[0]++;
           if (p.spaced() && spacedOffset < 0) {
             spacedOffset = offset;
           }
         }
       }
-      return List.of(new SplitReport(file, header, n, errOffset, err, dims, spacedOffset)).iterator();
+      return List.of(new SplitReport(file, header, n, errOffset, err, dims, dimIds, spacedOffset)).iterator();
     }
   }
 
@@ -365,9 +395,19 @@ public final class EmbeddingReader {
         }
       }
       expectedFrom = "most lines";
+      long most = best;
+      if (dimCounts.values().stream().filter(c -> c == most).count() > 1) {
+        // no majority to call the others wrong: name every dimension with its count
+        StringBuilder sb = new StringBuilder();
+        dimCounts.forEach((d, c) -> sb.append(sb.length() == 0 ? "" : ", ").append(c)
+            .append(c == 1 ? " line has " : " lines have ").append(d).append(d == 1 ? " value" : " values"));
+        throw new InputException("embeddings " + path + " disagree on their dimension: " + sb
+            + "; every embedding needs the same number of values");
+      }
     }
     long wrong = 0;
     SplitReport first = null;
+    String firstId = null;
     int firstDim = 0;
     long firstOffset = Long.MAX_VALUE;
     for (SplitReport r : sorted) {
@@ -380,14 +420,15 @@ public final class EmbeddingReader {
             first = r;
             firstDim = e.getKey();
             firstOffset = e.getValue()[1];
+            firstId = r.dimIds().get(e.getKey());
           }
         }
       }
     }
     if (wrong > 0) {
-      throw new InputException(first.file() + " line " + lineNumber(conf, first.file(), firstOffset) + ": "
-          + firstDim + " values, expected " + expected + " (" + expectedFrom + "); " + wrong
-          + " lines in total have another number of values");
+      throw new InputException(first.file() + " line " + lineNumber(conf, first.file(), firstOffset) + " (id '"
+          + shorten(firstId) + "'): " + firstDim + " values, expected " + expected + " (" + expectedFrom + "); "
+          + wrong + (wrong == 1 ? " line has" : " lines in total have") + " another number of values");
     }
   }
 

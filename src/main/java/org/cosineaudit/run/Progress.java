@@ -18,19 +18,35 @@ public final class Progress {
   private final String unit;
   private final long intervalNanos;
   private final long start = System.nanoTime();
+  /** Work done before this run (a resumed job): counted as done, but not in the ETA's rate. */
+  private final long before;
   private long done;
   private long lastLog = start;
 
   public Progress(String stage, long total, String unit, double intervalSeconds) {
+    this(stage, total, unit, intervalSeconds, 0);
+  }
+
+  private Progress(String stage, long total, String unit, double intervalSeconds, long before) {
     this.stage = stage;
     this.total = total;
     this.unit = unit;
     this.intervalNanos = (long) (intervalSeconds * 1e9);
+    this.before = before;
+    this.done = before;
   }
 
   public static Progress start(String stage, long total, String unit) {
-    Progress p = new Progress(stage, total, unit, 10);
-    LOG.info("{}: 0/{} {}", stage, total, unit);
+    return start(stage, total, unit, 0);
+  }
+
+  /**
+   * Progress of work of which {@code before} units were done by an earlier run: "3/5 models" counts
+   * them, the ETA only follows this run's pace.
+   */
+  public static Progress start(String stage, long total, String unit, long before) {
+    Progress p = new Progress(stage, total, unit, 10, before);
+    LOG.info(p.line(before > 0 ? before + " done by an earlier run" : null));
     return p;
   }
 
@@ -60,8 +76,8 @@ public final class Progress {
       sb.append(String.format(Locale.ROOT, " (%.0f%%)", 100.0 * done / total));
     }
     sb.append(", ").append(duration(elapsed)).append(" elapsed");
-    if (done > 0 && done < total) {
-      sb.append(", ETA ").append(duration(elapsed / done * (total - done)));
+    if (done > before && done < total) {
+      sb.append(", ETA ").append(duration(elapsed / (done - before) * (total - done)));
     }
     if (detail != null) {
       sb.append(" - ").append(detail);

@@ -103,11 +103,22 @@ public final class RegularizationSweep {
    *
    * @param modelIds every model of the grid, in grid order
    * @param trained models trained by this run
-   * @param skipped models already complete from an earlier run
+   * @param kept models already complete from an earlier run, in grid order
    * @param splitMode the split actually used (null when nothing had to be trained)
    */
-  public record Result(List<String> modelIds, int trained, int skipped, long trainRows, long testRows,
-      HeldOutSplit.Mode splitMode, String indexPath) {}
+  public record Result(List<String> modelIds, int trained, List<String> kept, long trainRows, long testRows,
+      HeldOutSplit.Mode splitMode, String indexPath) {
+
+    public Result {
+      modelIds = List.copyOf(modelIds);
+      kept = List.copyOf(kept);
+    }
+
+    /** How many models were kept from an earlier run. */
+    public int skipped() {
+      return kept.size();
+    }
+  }
 
   private RegularizationSweep() {}
 
@@ -124,9 +135,11 @@ public final class RegularizationSweep {
     Dataset<Row> itemIds = in.itemIds();
     List<ModelSpec> specs = plan.grid().specs();
     List<ModelSpec> pending = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (ModelSpec s : specs) {
       String dir = out.path(modelDir(s.id()));
       if (RunOutput.isComplete(spark, dir)) {
+        kept.add(s.id());
         continue;
       }
       Path p = new Path(dir);
@@ -137,13 +150,13 @@ public final class RegularizationSweep {
       }
       pending.add(s);
     }
-    int skipped = specs.size() - pending.size();
-    if (skipped > 0) {
-      LOG.info("sweep: {} of {} models are complete from an earlier run; skipping them", skipped, specs.size());
+    if (!kept.isEmpty()) {
+      LOG.info("sweep: {} of {} models are complete from an earlier run; skipping them", kept.size(), specs.size());
+      out.manifest().detail("models_kept", kept);
     }
     out.manifest().count("models", specs.size());
     out.manifest().count("models_trained", pending.size());
-    out.manifest().count("models_skipped", skipped);
+    out.manifest().count("models_skipped", kept.size());
 
     long trainRows = 0;
     long testRows = 0;
@@ -166,7 +179,7 @@ public final class RegularizationSweep {
           spark.sparkContext().setCheckpointDir(plan.als().checkpointDir());
         }
         try (var stage = out.stage("train")) {
-          trainAll(spark, pending, data, userIds, itemIds, plan, out);
+          trainAll(spark, pending, specs.size(), data, userIds, itemIds, plan, out);
         }
       } finally {
         data.release();
@@ -174,12 +187,12 @@ public final class RegularizationSweep {
     }
     String indexPath;
     try (var stage = out.stage("index")) {
-      out.writeTable(MODEL_INDEX, index(spark, specs, pending, out));
+      out.writeTable(MODEL_INDEX, index(spark, specs, out));
       indexPath = out.path(MODEL_INDEX);
     }
     List<String> ids = new ArrayList<>();
     specs.forEach(s -> ids.add(s.id()));
-    return new Result(ids, pending.size(), skipped, trainRows, testRows, used, indexPath);
+    return new Result(ids, pending.size(), kept, trainRows, testRows, used, indexPath);
   }
 
   /**
@@ -307,9 +320,9 @@ public final class RegularizationSweep {
    * models are held at once (one training, one finishing). With {@code parallelism} N > 1, N
    * models are trained, evaluated and written at the same time.
    */
-  private static void trainAll(SparkSession spark, List<ModelSpec> pending, Prepared data, Dataset<Row> userIds,
-      Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
-    Progress progress = Progress.start("sweep", pending.size(), "models");
+  private static void trainAll(SparkSession spark, List<ModelSpec> pending, int models, Prepared data,
+      Dataset<Row> userIds, Dataset<Row> itemIds, Plan plan, RunOutput out) throws IOException {
+    Progress progress = Progress.start("sweep", models, "models", models - pending.size());
     int threads = Math.min(plan.parallelism(), pending.size());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
       Thread t = new Thread(r, "sweep-model");
@@ -510,10 +523,11 @@ public final class RegularizationSweep {
   }
 
   /**
-   * The index of every model of the grid, read back from the model.json files on disk; status
-   * "trained" (by this run) or "kept" (complete from an earlier, interrupted run).
+   * The index of every model of the grid, read back from the model.json files on disk. Results
+   * only: a resumed sweep writes the same table as an uninterrupted one (which models a run kept
+   * from an earlier one is in its manifest, {@code models_kept}).
    */
-  static Dataset<Row> index(SparkSession spark, List<ModelSpec> specs, List<ModelSpec> trained, RunOutput out) {
+  static Dataset<Row> index(SparkSession spark, List<ModelSpec> specs, RunOutput out) {
     List<Row> rows = new ArrayList<>();
     for (ModelSpec s : specs) {
       JsonNode j = Factorization.readJson(spark, new Path(out.path(modelDir(s.id()) + "/" + MODEL_JSON)));
@@ -523,7 +537,6 @@ public final class RegularizationSweep {
       for (String m : INDEX_METRICS) {
         values.add(metrics.has(m) ? metrics.get(m).asDouble() : null);
       }
-      values.add(trained.contains(s) ? "trained" : "kept");
       values.add(modelDir(s.id()));
       rows.add(RowFactory.create(values.toArray()));
     }
@@ -543,8 +556,8 @@ public final class RegularizationSweep {
     for (String m : INDEX_METRICS) {
       t = t.add(m, DataTypes.DoubleType, true);
     }
-    // no timings here: the index holds results only (same configuration, same table); times are in model.json
-    return t.add("status", DataTypes.StringType, false)
-        .add("path", DataTypes.StringType, false);
+    // no timings and no run status here: the index holds results only (same configuration, same
+    // table); times are in model.json, which models a run kept in its manifest
+    return t.add("path", DataTypes.StringType, false);
   }
 }

@@ -131,7 +131,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
     lines.add(String.format(Locale.ROOT, "sweep: %d models (%d trained, %d kept from an earlier run); index %s",
         r.modelIds().size(), r.trained(), r.skipped(), r.indexPath()));
     for (Row row : Tables.read(spark, r.indexPath()).collectAsList()) {
-      lines.add("  " + describe(row));
+      lines.add("  " + describe(row, r.kept()));
     }
     // last: the HTML report of what the sweep wrote (never fails the run)
     Report.Result report = Report.write(out);
@@ -181,8 +181,8 @@ public final class SweepJob implements Job<SweepJob.Config> {
     return out;
   }
 
-  /** One model of the index as a console line. */
-  static String describe(Row r) {
+  /** One model of the index as a console line; {@code kept}: models kept from an earlier run. */
+  static String describe(Row r, List<String> kept) {
     StringBuilder sb = new StringBuilder(r.getString(r.fieldIndex("model_id")));
     for (String m : RegularizationSweep.INDEX_METRICS) {
       Object v = r.get(r.fieldIndex(m));
@@ -190,7 +190,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
         sb.append(String.format(Locale.ROOT, "  %s %.4f", m, (Double) v));
       }
     }
-    sb.append("  [").append(r.getString(r.fieldIndex("status"))).append(']');
+    sb.append(kept.contains(r.getString(r.fieldIndex("model_id"))) ? "  [kept]" : "  [trained]");
     return sb.toString();
   }
 }

@@ -42,6 +42,18 @@ class ConfigResolverTest {
   }
 
   @Test
+  void numbersGetOneSpellingSoThatResumedRunsCompareValues() {
+    Settings s = ConfigResolver.resolve("job", SPECS, Map.of("rate", ".50", "reg", "0.10, 1.0,1e-3,100,2.5E+2",
+        "input", "x"), null, dir);
+    assertEquals("0.5", s.values().get("rate"));
+    assertEquals("0.1,1,0.001,100,250", s.values().get("reg"));
+    assertEquals(List.of(0.1, 1.0, 0.001, 100.0, 250.0), s.reals("reg"));
+    assertEquals("0", OptionSpec.canonical("-0.0"));
+    assertEquals("1E+300", OptionSpec.canonical("1e300"));
+    assertEquals("1E-30", OptionSpec.canonical("0.000000000000000000000000000001"));
+  }
+
+  @Test
   void unknownKeyInFileListsTheValidKeys() throws IOException {
     Path conf = Files.createDirectories(dir.resolve("conf"));
     Files.writeString(conf.resolve("job.properties"), "kk = 5\n");

@@ -42,6 +42,20 @@ class EmbeddingReaderTest {
   }
 
   @Test
+  void nonFiniteComponentsParseInNumpyAndCSpellingsSoTheEngineNamesTheirIds() throws IOException {
+    assertArrayEquals(new float[] {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+        Float.POSITIVE_INFINITY, Float.NaN, 1000f},
+        EmbeddingReader.parseLine(Format.TEXT, "w nan -Inf INF +infinity NaN 1e3", false).values());
+    assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, 2f},
+        EmbeddingReader.parseLine(Format.CSV, "x,-inf,2", false).values());
+    assertEquals("value 1 ('nanx') of 'w' is not a number",
+        EmbeddingReader.parseLine(Format.TEXT, "w nanx", false).error());
+    Path numpy = write("numpy.csv", "id,f0,f1\na,1,0\nb,nan,2\nc,inf,1\n");
+    Map<String, List<Double>> read = asMap(EmbeddingReader.read(SPARK, numpy.toString()).collectAsList());
+    assertTrue(read.get("b").get(0).isNaN() && read.get("c").get(0).isInfinite(), read.toString());
+  }
+
+  @Test
   void readsCsvWord2vecGloveAndParquetToTheSameFactors() throws IOException {
     Path csv = write("e.csv", "id,f0,f1\na,1,0\nb,0.5,2\n");
     Path w2v = write("e.vec", "2 2\na 1 0\nb 0.5 2\n");
@@ -83,11 +97,14 @@ class EmbeddingReaderTest {
     Path notNumber = write("bad.csv", "id,f0,f1\na,1,0\nb,1,x\n");
     assertMessage(notNumber, "bad.csv line 3: column 3 ('x') is not a number");
     Path fields = write("fields.csv", "id,f0,f1\na,1,0\nb,1,0\nc,1\n");
-    assertMessage(fields, "fields.csv line 4: 1 values, expected 2");
+    assertMessage(fields, "fields.csv line 4 (id 'c'): 1 values, expected 2");
     Path spaced = write("spaced.csv", "id,f0,f1\na,1,0\nb,0.5 2\n");
     assertMessage(spaced, "spaced.csv line 3: one field of space-separated numbers, but the header gives 3 columns");
     Path dims = write("dims.txt", "a 1 0 0\nb 1 0 0\nc 1 0\nd 0 1 1\n");
-    assertMessage(dims, "dims.txt line 3: 2 values, expected 3 (most lines); 1 lines in total");
+    assertMessage(dims, "dims.txt line 3 (id 'c'): 2 values, expected 3 (most lines); 1 line has another number");
+    Path tie = write("tie.txt", "a 1 0\nb 1\nc 0 1\nd 0\n");
+    assertMessage(tie, "tie.txt disagree on their dimension: 2 lines have 1 value, 2 lines have 2 values; every "
+        + "embedding needs the same number of values");
     Path count = write("count.vec", "3 2\na 1 0\nb 0 1\n");
     assertMessage(count, "count.vec line 1: the header announces 3 vectors, the file holds 2");
     Path empty = write("empty.txt", "");

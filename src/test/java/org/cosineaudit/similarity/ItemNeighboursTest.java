@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,57 +37,67 @@ class ItemNeighboursTest {
   /** Scores of float inputs, rescored in double: agree with the exact values to float precision. */
   private static final double EPS = 1e-6;
 
-  @Test
-  void handComputedCosineDotAndCenteredForKBelowEqualAndAboveItemCount() {
-    try (ItemNeighbours.Prepared p = ItemNeighbours.prepare(SPARK, factors(SPARK, IDS, V), null,
-        EngineOptions.defaults(), "fixture", "users")) {
-      // cosine: a·b = 1/√2, a·c = 0, a·d = -1, b·c = 2/(√2·2) = 1/√2, b·d = -1/√2, c·d = 0
-      try (NeighbourResult r = p.compute(Measure.COSINE, 2)) {
-        Map<String, List<Hit>> m = collect(r);
-        assertHits(m.get("a"), "b", 1 / R2, "c", 0);
-        assertHits(m.get("b"), "a", 1 / R2, "c", 1 / R2); // tie -> smaller id first
-        assertHits(m.get("c"), "b", 1 / R2, "a", 0);      // a and d tie at 0 -> a
-        assertHits(m.get("d"), "c", 0, "b", -1 / R2);
-        assertEquals(2, r.neighboursPerItem());
-      }
-      for (int k : new int[] {4, 10}) { // k = item count and k above it: all 3 others
-        try (NeighbourResult r = p.compute(Measure.DOT, k)) {
-          // dot: a·b = 1, a·c = 0, a·d = -1, b·c = 2, b·d = -1, c·d = 0
-          Map<String, List<Hit>> m = collect(r);
-          assertHits(m.get("a"), "b", 1, "c", 0, "d", -1);
-          assertHits(m.get("b"), "c", 2, "a", 1, "d", -1);
-          assertHits(m.get("c"), "b", 2, "a", 0, "d", 0);
-          assertHits(m.get("d"), "c", 0, "a", -1, "b", -1);
-          assertEquals(3, r.neighboursPerItem());
-          assertEquals(12, r.neighbours().count());
-        }
-      }
-      // centered: mean (1/4, 3/4); 4(v - mean) = a (3,-3), b (3,1), c (-1,5), d (-5,-3)
-      // a·b = 6/(√18·√10) = 1/√5, a·c = -18/(√18·√26) = -3/√13, a·d = -6/(√18·√34) = -1/√17,
-      // b·c = 2/(√10·√26) = 1/√65, b·d = -18/(√10·√34), c·d = -10/(√26·√34)
-      try (NeighbourResult r = p.compute(Measure.CENTERED_COSINE, 3)) {
-        Map<String, List<Hit>> m = collect(r);
-        assertHits(m.get("a"), "b", 1 / R5, "d", -1 / Math.sqrt(17), "c", -3 / Math.sqrt(13));
-        assertHits(m.get("b"), "a", 1 / R5, "c", 1 / Math.sqrt(65), "d", -18 / Math.sqrt(340));
-        assertHits(m.get("c"), "b", 1 / Math.sqrt(65), "d", -10 / Math.sqrt(884), "a", -3 / Math.sqrt(13));
-        assertHits(m.get("d"), "a", -1 / Math.sqrt(17), "c", -10 / Math.sqrt(884), "b", -18 / Math.sqrt(340));
-      }
-    }
+  /**
+   * Every item's three neighbours under each measure, hand-computed and in rank order (equal
+   * scores: smaller id first); a k gets the first min(k, 3) of them.
+   */
+  private static Map<Measure, Map<String, Object[]>> handComputed() {
+    Map<Measure, Map<String, Object[]>> m = new EnumMap<>(Measure.class);
+    // cosine: a·b = 1/√2, a·c = 0, a·d = -1, b·c = 2/(√2·2) = 1/√2, b·d = -1/√2, c·d = 0
+    m.put(Measure.COSINE, Map.of(
+        "a", new Object[] {"b", 1 / R2, "c", 0, "d", -1},
+        "b", new Object[] {"a", 1 / R2, "c", 1 / R2, "d", -1 / R2}, // tie -> smaller id first
+        "c", new Object[] {"b", 1 / R2, "a", 0, "d", 0},            // a and d tie at 0 -> a
+        "d", new Object[] {"c", 0, "b", -1 / R2, "a", -1}));
+    // dot: a·b = 1, a·c = 0, a·d = -1, b·c = 2, b·d = -1, c·d = 0
+    m.put(Measure.DOT, Map.of(
+        "a", new Object[] {"b", 1, "c", 0, "d", -1},
+        "b", new Object[] {"c", 2, "a", 1, "d", -1},
+        "c", new Object[] {"b", 2, "a", 0, "d", 0},
+        "d", new Object[] {"c", 0, "a", -1, "b", -1}));
+    // centered: mean (1/4, 3/4); 4(v - mean) = a (3,-3), b (3,1), c (-1,5), d (-5,-3)
+    // a·b = 6/(√18·√10) = 1/√5, a·c = -18/(√18·√26) = -3/√13, a·d = -6/(√18·√34) = -1/√17,
+    // b·c = 2/(√10·√26) = 1/√65, b·d = -18/(√10·√34), c·d = -10/(√26·√34)
+    m.put(Measure.CENTERED_COSINE, Map.of(
+        "a", new Object[] {"b", 1 / R5, "d", -1 / Math.sqrt(17), "c", -3 / Math.sqrt(13)},
+        "b", new Object[] {"a", 1 / R5, "c", 1 / Math.sqrt(65), "d", -18 / Math.sqrt(340)},
+        "c", new Object[] {"b", 1 / Math.sqrt(65), "d", -10 / Math.sqrt(884), "a", -3 / Math.sqrt(13)},
+        "d", new Object[] {"a", -1 / Math.sqrt(17), "c", -10 / Math.sqrt(884), "b", -18 / Math.sqrt(340)}));
+    // score-cosine with users (1,0) and (0,2): G = diag(1, 4), L = diag(1, 2);
+    // V L: a (1,0), b (1,2), c (0,4), d (-1,0)
+    // a·b = 1/√5, a·c = 0, a·d = -1, b·c = 8/(√5·4) = 2/√5, b·d = -1/√5, c·d = 0
+    m.put(Measure.SCORE_COSINE, Map.of(
+        "a", new Object[] {"b", 1 / R5, "c", 0, "d", -1},
+        "b", new Object[] {"c", 2 / R5, "a", 1 / R5, "d", -1 / R5},
+        "c", new Object[] {"b", 2 / R5, "a", 0, "d", 0},
+        "d", new Object[] {"c", 0, "b", -1 / R5, "a", -1}));
+    return m;
   }
 
   @Test
-  void handComputedScoreCosine() {
-    // users (1,0) and (0,2): G = diag(1, 4), L = diag(1, 2); V L: a (1,0), b (1,2), c (0,4), d (-1,0)
-    // a·b = 1/√5, a·c = 0, a·d = -1, b·c = 8/(√5·4) = 2/√5, b·d = -1/√5, c·d = 0
+  void handComputedEveryMeasureForKBelowEqualAndAboveItemCount() {
     Dataset<Row> users = factors(SPARK, new String[] {"u1", "u2"}, new double[][] {{1, 0}, {0, 2}});
-    try (NeighbourResult r = ItemNeighbours.compute(SPARK, factors(SPARK, IDS, V), users, Measure.SCORE_COSINE, 1,
-        EngineOptions.defaults())) {
-      Map<String, List<Hit>> m = collect(r);
-      assertHits(m.get("a"), "b", 1 / R5);
-      assertHits(m.get("b"), "c", 2 / R5);
-      assertHits(m.get("c"), "b", 2 / R5);
-      assertHits(m.get("d"), "c", 0); // c (0) beats b (-1/√5) and a (-1)
-      assertEquals("cholesky", r.scoreSpaceFactor());
+    Map<Measure, Map<String, Object[]>> expected = handComputed();
+    assertEquals(EnumSet.allOf(Measure.class), expected.keySet(), "every measure has its hand-computed case");
+    try (ItemNeighbours.Prepared p = ItemNeighbours.prepare(SPARK, factors(SPARK, IDS, V), users,
+        EngineOptions.defaults(), "fixture", "users")) {
+      for (Measure measure : Measure.values()) {
+        // below the 3 others, equal to them, equal to the item count, above it
+        for (int k : new int[] {2, 3, 4, 10}) {
+          try (NeighbourResult r = p.compute(measure, k)) {
+            Map<String, List<Hit>> m = collect(r);
+            int kept = Math.min(k, 3);
+            for (String id : IDS) {
+              assertHits(m.get(id), Arrays.copyOf(expected.get(measure).get(id), 2 * kept));
+            }
+            assertEquals(kept, r.neighboursPerItem(), measure + " k=" + k);
+            assertEquals(4L * kept, r.neighbours().count(), measure + " k=" + k);
+            if (measure == Measure.SCORE_COSINE) {
+              assertEquals("cholesky", r.scoreSpaceFactor());
+            }
+          }
+        }
+      }
     }
   }
 
