@@ -215,14 +215,18 @@ public final class GeometryChecks {
 
   /**
    * Population skewness (Spark's {@code skewness}) from exact sums of x, x² and x³ over n values:
-   * with A = n²·S3 − 3n·S1·S2 + 2·S1³ and B = n·S2 − S1² (both exact), it is A / B^1.5. NaN when all
-   * values are equal.
+   * with A = n²·S3 − 3n·S1·S2 + 2·S1³ and B = n·S2 − S1² (both exact), it is A / B^1.5. When all
+   * values are equal (B = 0; Spark says NaN) it is 0: every item in equally many lists is the
+   * hub-free ideal, not an undefined case to warn about. NaN for no values.
    */
   static double skewness(long n, java.math.BigInteger s1, java.math.BigInteger s2, java.math.BigInteger s3) {
     java.math.BigInteger bn = java.math.BigInteger.valueOf(n);
     java.math.BigInteger b = bn.multiply(s2).subtract(s1.multiply(s1));
-    if (n == 0 || b.signum() == 0) {
+    if (n == 0) {
       return Double.NaN;
+    }
+    if (b.signum() == 0) {
+      return 0;
     }
     java.math.BigInteger a = bn.multiply(bn).multiply(s3)
         .subtract(java.math.BigInteger.valueOf(3).multiply(bn).multiply(s1).multiply(s2))

@@ -50,6 +50,25 @@ public final class Settings {
     return sources;
   }
 
+  /**
+   * Every path given to a path option, as (option, path) pairs, list options split: for checks
+   * across options, such as an output that would overwrite an input.
+   */
+  public List<Map.Entry<String, String>> paths() {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    values.forEach((key, value) -> {
+      OptionSpec.Kind kind = specs.get(key).kind();
+      if (kind == OptionSpec.Kind.PATH) {
+        out.add(Map.entry(key, value));
+      } else if (kind == OptionSpec.Kind.PATH_LIST) {
+        for (String v : value.split(",")) {
+          out.add(Map.entry(key, v));
+        }
+      }
+    });
+    return out;
+  }
+
   public boolean isSet(String key) {
     spec(key);
     return values.containsKey(key);

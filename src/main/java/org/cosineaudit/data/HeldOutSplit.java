@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.cosineaudit.run.InputException;
 
 /**
  * A deterministic per-user held-out split of an interactions table (contract columns
@@ -84,14 +85,21 @@ public final class HeldOutSplit {
    * {@link Ingested#usableTimestamps}).
    */
   public static Mode resolve(Dataset<Row> interactions, Mode mode) {
-    return resolve(mode == Mode.AUTO && hasUsableTimestamps(interactions), mode);
+    return resolve(mode != Mode.RANDOM && hasUsableTimestamps(interactions), mode);
   }
 
   /**
    * The mode {@link #split} uses, when whether the timestamps are usable is known already (see
-   * {@link #usableTimestamps}; {@link Ingested#usableTimestamps} for ingested data).
+   * {@link #usableTimestamps}; {@link Ingested#usableTimestamps} for ingested data). TIME asked
+   * for on data without usable timestamps fails: ordering by missing or equal timestamps would
+   * choose the held-out rows by item id while reporting a time split.
    */
   public static Mode resolve(boolean usableTimestamps, Mode mode) {
+    if (mode == Mode.TIME && !usableTimestamps) {
+      throw new InputException("--holdout time needs a timestamp on every interaction, and not all the same; "
+          + "this input has rows without one or a single timestamp (see the manifest's input_layout for the "
+          + "timestamp column, --timestamp-col to name it); use --holdout random, or auto");
+    }
     return mode == Mode.AUTO ? (usableTimestamps ? Mode.TIME : Mode.RANDOM) : mode;
   }
 

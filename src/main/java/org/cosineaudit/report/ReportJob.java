@@ -74,6 +74,11 @@ public final class ReportJob implements Job<ReportJob.Config> {
       throw new ConfigException("invalid value for 'run': '" + run + "' is not a directory; give the --output "
           + "folder of a run");
     }
+    if ((uri.getScheme() == null || uri.getScheme().equals("file"))
+        && !java.nio.file.Files.exists(java.nio.file.Path.of(uri.getPath(), RunOutput.MANIFEST))) {
+      throw new ConfigException("invalid value for 'run': '" + run + "' holds no " + RunOutput.MANIFEST
+          + ", so it is not the output of a cosine-audit run; give the --output folder of a run");
+    }
     return new Config(run, new Report.Options(s.optional("metadata").orElse(null),
         s.optional("metadata-id").orElse(null), s.optional("metadata-title").orElse(null), s.integer("sample-items"),
         items, s.integer("k"), s.integer("columns"), s.integer("max-models")));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -92,8 +93,15 @@ public final class RunOutput {
       if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
         throw new InputException("output " + root + " is a file; give a directory for --output");
       }
+      checkApartFromInputs(spark, fs.makeQualified(root), settings);
       if (fs.exists(root) && fs.listStatus(root).length > 0) {
         if (spec.overwrite()) {
+          // only what this tool wrote: a mistyped --output must not cost a folder of other files
+          if (!fs.exists(new Path(root, RUN_CONFIG)) && !fs.exists(new Path(root, MANIFEST))) {
+            throw new InputException("output directory " + root + " is not empty and holds no run of this tool (no "
+                + RUN_CONFIG + " or " + MANIFEST + "), so --overwrite does not delete it; choose another --output, "
+                + "or empty that folder yourself");
+          }
           LOG.info("--overwrite: deleting the previous contents of {}", root);
           fs.delete(root, true);
         } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG) {
@@ -129,6 +137,38 @@ public final class RunOutput {
       return new RunOutput(spark, fs, root, spec.format(), manifest, resumed, latest);
     } catch (IOException e) {
       throw new InputException("cannot create output directory " + spec.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Path options whose folder the job reads by table name, never as a whole: an output inside them
+   * is fine (the report of a run goes to {@code RUN/report}).
+   */
+  private static final Set<String> READ_BY_NAME = Set.of("run");
+
+  /**
+   * Fails when the output is an input or a folder above one (opening it with --overwrite, or a
+   * resumed run, would delete or mix with the input), or lies inside an input folder that is read
+   * as a whole (the run's own files would be read as input). Before anything is written or
+   * deleted.
+   */
+  private static void checkApartFromInputs(SparkSession spark, Path root, Settings settings) throws IOException {
+    String out = root.toUri().toString().replaceAll("/+$", "");
+    for (Map.Entry<String, String> in : settings.paths()) {
+      if (in.getKey().equals(CommonOptions.OUTPUT) || in.getKey().equals("checkpoint-dir")) {
+        continue;
+      }
+      Path p = new Path(in.getValue());
+      String input = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toUri().toString()
+          .replaceAll("/+$", "");
+      if (input.equals(out) || input.startsWith(out + "/")) {
+        throw new InputException("--output " + root + " holds the input --" + in.getKey() + " " + in.getValue()
+            + ": the run would write over (with --overwrite: delete) it; choose an --output outside the input");
+      }
+      if (out.startsWith(input + "/") && !READ_BY_NAME.contains(in.getKey())) {
+        throw new InputException("--output " + root + " is inside the input --" + in.getKey() + " " + in.getValue()
+            + ", which is read as a whole: the run's own files would be read as input; choose an --output outside it");
+      }
     }
   }
 

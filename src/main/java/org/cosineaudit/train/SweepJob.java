@@ -102,6 +102,11 @@ public final class SweepJob implements Job<SweepJob.Config> {
     try {
       InteractionInput.Config input = InteractionInput.configure(s);
       Feedback feedback = input.feedback();
+      if (feedback == Feedback.EXPLICIT && !s.reals("alpha").equals(List.of(1.0))) {
+        // like --implicit-threshold: an option that would be silently ignored is an error
+        throw new ConfigException("'alpha' (" + s.string("alpha") + ") applies to implicit feedback only: explicit ALS"
+            + " has no confidence slope; drop --alpha, or add --implicit");
+      }
       List<Long> seeds = new ArrayList<>();
       s.integers("seeds").forEach(i -> seeds.add((long) i));
       TrainingGrid grid = new TrainingGrid(feedback, s.integers("rank"), s.reals("reg"), s.reals("alpha"), seeds,

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.cosineaudit.io.Manifest;
 import org.cosineaudit.run.RunOutput;
@@ -85,6 +86,45 @@ class MainTest {
     assertEquals(0, overwrite.code(), overwrite.err());
     JsonNode m2 = Manifest.JSON.readTree(out.resolve(RunOutput.MANIFEST).toFile());
     assertEquals("60", m2.get("config").get("users").asText());
+  }
+
+  @Test
+  void anOutputOverAnInputOrOverOtherFilesIsRefusedBeforeAnythingIsDeleted() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path ratings = Files.writeString(data.resolve("ratings.csv"), "user,item,value\nu1,i1,5\nu2,i1,3\n");
+    CliRun over = run("ingest", "--input", data.toString(), "--output", data.toString(), "--overwrite");
+    assertEquals(2, over.code(), over.err());
+    assertTrue(over.err().contains("holds the input --input"), over.err());
+    CliRun above = run("ingest", "--input", ratings.toString(), "--output", data.toString(), "--overwrite");
+    assertEquals(2, above.code(), above.err());
+    CliRun inside = run("ingest", "--input", data.toString(), "--output", data.resolve("out").toString());
+    assertEquals(2, inside.code(), inside.err());
+    assertTrue(inside.err().contains("is inside the input --input"), inside.err());
+    assertEquals(List.of("ratings.csv"), names(data), "the input folder is untouched");
+
+    Path foreign = Files.createDirectories(dir.resolve("foreign").resolve("report"));
+    Files.writeString(foreign.resolve("important.txt"), "keep me");
+    CliRun overwrite = run("generate", "--users", "20", "--items", "10", "--clusters", "2", "--output",
+        foreign.getParent().toString(), "--overwrite");
+    assertEquals(2, overwrite.code(), overwrite.err());
+    assertTrue(overwrite.err().contains("holds no run of this tool"), overwrite.err());
+    CliRun report = runWithoutSpark("report", "--run", foreign.getParent().toString());
+    assertEquals(2, report.code(), report.err());
+    assertTrue(report.err().contains("holds no manifest.json"), report.err());
+    assertTrue(Files.exists(foreign.resolve("important.txt")), "a folder this tool did not write is never deleted");
+  }
+
+  @Test
+  void anOptionThatExplicitFeedbackWouldIgnoreIsAnError() {
+    CliRun alpha = runWithoutSpark("sweep", "--input", "x.csv", "--alpha", "0,1");
+    assertEquals(2, alpha.code(), alpha.err());
+    assertTrue(alpha.err().startsWith("error: 'alpha' (0,1) applies to implicit feedback only"), alpha.err());
+  }
+
+  private static List<String> names(Path folder) throws java.io.IOException {
+    try (var files = Files.list(folder)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.cosineaudit.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.cosineaudit.run.InputException;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +93,12 @@ class HeldOutSplitTest {
     }
     Dataset<Row> constant = SPARK.createDataFrame(same, GenerateJob.INTERACTIONS_SCHEMA);
     assertEquals(HeldOutSplit.Mode.RANDOM, HeldOutSplit.split(constant, HeldOutSplit.Mode.AUTO, 0.2, 0).mode());
+    // asked for by name, a time split on the same data fails instead of ordering by item id
+    for (Dataset<Row> untimed : List.of(interactions(false), constant)) {
+      InputException e = assertThrows(InputException.class,
+          () -> HeldOutSplit.split(untimed, HeldOutSplit.Mode.TIME, 0.2, 0));
+      assertTrue(e.getMessage().startsWith("--holdout time needs a timestamp on every interaction"), e.getMessage());
+    }
   }
 
   @Test
