@@ -45,13 +45,15 @@ public final class InteractionInput {
               + " (not set: the layout's own; detected from the first line for auto and delimited)"),
       OptionSpec.choice(HEADER, "auto", List.of("auto", "true", "false"),
           "first line of each text file is a header (auto: the layout's rule; delimited: yes when columns are"
-              + " named or the first line's value field is not a number)"),
+              + " named, when the first line's value field is not a number, or, without a value column, when it"
+              + " names the user and item columns)"),
       OptionSpec.string(USER_COL, null, "user id column: header name or 0-based position (not set: 0, or 'user' for Parquet)"),
       OptionSpec.string(ITEM_COL, null, "item id column: header name or 0-based position (not set: 1, or 'item' for Parquet)"),
       OptionSpec.string(VALUE_COL, null,
           "rating/weight column: name, position or none (implicit only: every row weighs 1) (not set: 2, or 'value')"),
       OptionSpec.string(TIMESTAMP_COL, null,
-          "timestamp column: name, position or none (not set: 3 for MovieLens, none for delimited, 'timestamp' if present for Parquet)"),
+          "timestamp column: name, position or none (not set: 3 for MovieLens, 'timestamp' if the header or the"
+              + " Parquet schema has it, else none)"),
       OptionSpec.choice(FEEDBACK, "explicit", List.of("explicit", "implicit"),
           "explicit ratings, or implicit weights/counts (must be >= 0)").withChoiceFlags(),
       OptionSpec.real(IMPLICIT_THRESHOLD, null, 0.0, 1e300,

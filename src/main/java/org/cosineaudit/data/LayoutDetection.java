@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -144,12 +145,17 @@ public final class LayoutDetection {
     } else if (named) {
       header = true;
       why += "; header because columns are named";
-    } else {
+    } else if (!value.isNone()) {
       // a first line whose value field is not a number is a header ("weight", "rating")
-      int probe = value.isNone() ? -1 : value.position();
-      header = probe >= 0 && fields != null && probe < fields.size()
-          && !InteractionParser.looksNumeric(fields.get(probe));
+      int probe = value.position();
+      header = fields != null && probe < fields.size() && !InteractionParser.looksNumeric(fields.get(probe));
       why += header ? "; header detected" : "; no header detected";
+    } else {
+      // no value field to tell by: a header names the user and item columns ("user,item", "userId,itemId")
+      header = fields != null && user.position() < fields.size() && item.position() < fields.size()
+          && isIdColumnName(fields.get(user.position()), "user") && isIdColumnName(fields.get(item.position()), "item");
+      why += header ? "; header detected (user and item columns named)"
+          : "; no header detected (no value column to tell by: --header true if the first line is one)";
     }
     if (named && !header) {
       throw new InputException("columns are mapped by name but --header false was given for " + paths.get(0)
@@ -163,9 +169,25 @@ public final class LayoutDetection {
       item = resolve(item, "--item-col", fields, paths.get(0));
       value = resolve(value, "--value-col", fields, paths.get(0));
       ts = resolve(ts, "--timestamp-col", fields, paths.get(0));
+      if (c.timestampCol() == null) {
+        // a header naming a timestamp column (this tool's own CSV interactions do): use it
+        for (int i = 0; i < fields.size(); i++) {
+          if (fields.get(i).trim().equalsIgnoreCase("timestamp")) {
+            ts = ColumnRef.at(i);
+            why += "; timestamp from the header's 'timestamp' column";
+            break;
+          }
+        }
+      }
     }
     return new InputLayout(paths, bytes, InputFormat.DELIMITED, delimiter, header, -1, user, item, value, ts,
         header ? line.trim() : null, named, why);
+  }
+
+  /** True for a header's name of the {@code kind} ("user", "item") id column: user, userId, user_id, ... */
+  static boolean isIdColumnName(String field, String kind) {
+    String f = field.trim().toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+    return f.equals(kind) || f.equals(kind + "id");
   }
 
   /** A named column becomes its position in the header; a position must exist in the header. */

@@ -7,6 +7,7 @@ import static org.cosineaudit.data.IngestionFixture.sorted;
 import static org.cosineaudit.data.IngestionFixture.write;
 import static org.cosineaudit.data.IngestionFixture.writeParquet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -142,6 +143,29 @@ class IngestionFormatsTest {
     // the repeated click sums to 2 (implicit default: sum)
     assertEquals(sorted("u1 i1 1.0 null", "u1 i2 2.0 null"), interactions(in));
     assertEquals(1, in.counts().merged());
+  }
+
+  @Test
+  void withoutValueColumnAHeaderIsOneThatNamesTheUserAndItemColumns() {
+    Path named = write(dir, "named.csv", "userId,item_id\nu1,i1\nu2,i1\n");
+    Ingested in = read(dir, named, "input-format", "delimited", "value-col", "none", "feedback", "implicit");
+    assertTrue(in.layout().header());
+    assertEquals(sorted("u1 i1 1.0 null", "u2 i1 1.0 null"), interactions(in));
+    Path data = write(dir, "data.csv", "alice,bookA\nbob,bookA\n");
+    Ingested first = read(dir, data, "input-format", "delimited", "value-col", "none", "feedback", "implicit");
+    assertFalse(first.layout().header());
+    assertEquals(2, first.counts().accepted());
+  }
+
+  @Test
+  void aHeaderNamingTimestampGivesTheTimestampColumnAsThisToolWritesIt() {
+    // the header of this tool's CSV interactions table
+    Path f = write(dir, "interactions.csv", "user,item,value,timestamp\nu1,i1,2.0,100\nu1,i2,1.0,200\n");
+    Ingested in = read(dir, f, "input-format", "delimited");
+    assertEquals(3, in.layout().timestamp().position());
+    assertEquals(sorted("u1 i1 2.0 100", "u1 i2 1.0 200"), interactions(in));
+    Ingested none = read(dir, f, "input-format", "delimited", "timestamp-col", "none");
+    assertEquals(sorted("u1 i1 2.0 null", "u1 i2 1.0 null"), interactions(none));
   }
 
   @Test
