@@ -1,18 +1,18 @@
 package org.cosineaudit.data;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.cosineaudit.io.DelimitedFields;
 
 /**
  * The plain-Java kernel of ingestion: splits one text line and validates one row's fields
  * into an accepted {@link Parsed} row or a {@link RejectReason}. No Spark; executors run it
  * per line, the tests call it directly.
  *
- * <p>Fields are trimmed. A field that starts with a double quote runs to the matching quote
- * ({@code ""} inside is a literal quote), so quoted CSV ids may hold the delimiter.
+ * <p>Lines are split by {@link DelimitedFields#split}: fields are trimmed, and a quoted field
+ * ({@code ""} inside is a literal quote) may hold the delimiter.
  */
 public final class InteractionParser implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -63,7 +63,7 @@ public final class InteractionParser implements Serializable {
 
   /** Parses one data line (not a header, not blank). */
   public Parsed parseLine(String line) {
-    List<String> fields = split(line, delimiter);
+    List<String> fields = DelimitedFields.split(line, delimiter);
     if (fields == null) {
       return Parsed.reject(RejectReason.UNBALANCED_QUOTE);
     }
@@ -173,73 +173,6 @@ public final class InteractionParser implements Serializable {
         // falls through to null
       }
       return null;
-    }
-  }
-
-  /**
-   * Splits a line on {@code delimiter}, trimming fields; quoted fields may hold the delimiter.
-   *
-   * @return the fields, or {@code null} when a quote is not closed
-   */
-  public static List<String> split(String line, String delimiter) {
-    List<String> fields = new ArrayList<>();
-    if (line.indexOf('"') < 0) {
-      int start = 0;
-      while (true) {
-        int at = line.indexOf(delimiter, start);
-        if (at < 0) {
-          fields.add(line.substring(start).trim());
-          return fields;
-        }
-        fields.add(line.substring(start, at).trim());
-        start = at + delimiter.length();
-      }
-    }
-    int pos = 0;
-    int n = line.length();
-    while (true) {
-      while (pos < n && line.charAt(pos) == ' ') {
-        pos++;
-      }
-      StringBuilder field = new StringBuilder();
-      if (pos < n && line.charAt(pos) == '"') {
-        pos++;
-        boolean closed = false;
-        while (pos < n) {
-          char c = line.charAt(pos);
-          if (c == '"') {
-            if (pos + 1 < n && line.charAt(pos + 1) == '"') {
-              field.append('"');
-              pos += 2;
-              continue;
-            }
-            pos++;
-            closed = true;
-            break;
-          }
-          field.append(c);
-          pos++;
-        }
-        if (!closed) {
-          return null;
-        }
-        // anything between the closing quote and the delimiter belongs to the field
-        int at = line.indexOf(delimiter, pos);
-        field.append(at < 0 ? line.substring(pos) : line.substring(pos, at));
-        fields.add(field.toString().trim());
-        if (at < 0) {
-          return fields;
-        }
-        pos = at + delimiter.length();
-      } else {
-        int at = line.indexOf(delimiter, pos);
-        if (at < 0) {
-          fields.add(line.substring(pos).trim());
-          return fields;
-        }
-        fields.add(line.substring(pos, at).trim());
-        pos = at + delimiter.length();
-      }
     }
   }
 }

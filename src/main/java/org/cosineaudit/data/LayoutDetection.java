@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.cosineaudit.io.DelimitedFields;
 import org.cosineaudit.io.Fingerprint;
 import org.cosineaudit.run.InputException;
 
@@ -80,10 +81,10 @@ public final class LayoutDetection {
     if (line.equals(MOVIELENS_CSV_HEADER)) {
       return InputFormat.MOVIELENS_CSV;
     }
-    if (line.contains("::") && fourNumbers(InteractionParser.split(line, "::"))) {
+    if (line.contains("::") && fourNumbers(DelimitedFields.split(line, "::"))) {
       return InputFormat.MOVIELENS_DAT;
     }
-    if (line.contains("\t") && fourNumbers(InteractionParser.split(line, "\t"))) {
+    if (line.contains("\t") && fourNumbers(DelimitedFields.split(line, "\t"))) {
       return InputFormat.MOVIELENS_100K;
     }
     return null;
@@ -138,7 +139,7 @@ public final class LayoutDetection {
     ColumnRef value = c.valueCol() != null ? c.valueCol() : ColumnRef.at(2);
     ColumnRef ts = c.timestampCol() != null ? c.timestampCol() : ColumnRef.NONE;
     boolean named = user.byName() || item.byName() || value.byName() || ts.byName();
-    List<String> fields = InteractionParser.split(line, delimiter);
+    List<String> fields = DelimitedFields.split(line, delimiter);
     boolean header;
     if (c.header() != null) {
       header = c.header();

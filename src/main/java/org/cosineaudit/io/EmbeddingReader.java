@@ -18,6 +18,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
@@ -44,10 +46,12 @@ import scala.Tuple2;
  *       column) of float or double;</li>
  *   <li>CSV with the header {@code id,f0,...,f{d-1}} (the names after {@code id} are free), or
  *       {@code id,features} with the vector as one field of space-separated numbers (the factor
- *       tables this project writes with {@code --format csv});</li>
+ *       tables this project writes with {@code --format csv}); an id may be quoted as in RFC 4180
+ *       (holding commas, {@code ""} for a quote), as {@link Tables#write} writes it;</li>
  *   <li>word2vec / GloVe text: {@code word v1 ... vd} separated by spaces or tabs, with an
  *       optional first line {@code n d} (word2vec), which is then checked.</li>
  * </ul>
+ * CSV and text files may be compressed: Hadoop decompresses by the file name ({@code .gz}, ...).
  * Text input is checked in one pass before it is returned: a malformed line fails the read
  * with the file, the line number and what is wrong. Values that parse but are NaN or infinite
  * (and duplicate ids) are left to the similarity engine, which names the ids.
@@ -76,7 +80,12 @@ public final class EmbeddingReader {
     return f == Format.PARQUET ? readParquet(spark, path) : readText(spark, path, f);
   }
 
-  /** Parquet when the path is or holds .parquet files; CSV when the first line starts with {@code id,}; else text. */
+  /**
+   * Parquet when the path is or holds .parquet files; CSV when the first CSV field of the first
+   * line (decompressed when the file name says so, as Hadoop reads the lines) is {@code id};
+   * else text. A first line with commas that is neither is an error: a CSV file without the
+   * {@code id} header would otherwise be read as word vectors of no components.
+   */
   public static Format detect(SparkSession spark, String path) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<Path> files = dataFiles(conf, path);
@@ -89,8 +98,19 @@ public final class EmbeddingReader {
     if (first == null) {
       throw new InputException("embeddings " + path + " are empty; give a file with one embedding per line");
     }
-    String head = stripBom(first).trim().toLowerCase(Locale.ROOT);
-    return head.startsWith("id,") || head.equals("id") ? Format.CSV : Format.TEXT;
+    String head = stripBom(first).trim();
+    List<String> fields = DelimitedFields.split(head, ",");
+    if (fields != null && fields.get(0).toLowerCase(Locale.ROOT).equals("id")) {
+      return Format.CSV;
+    }
+    // a word vector's word may hold commas (GloVe has ","): text when the rest are numbers
+    Parsed text = parseLine(Format.TEXT, head, true);
+    if (head.contains(",") && text != null && (!text.isEmbedding() || text.values().length == 0)) {
+      throw new InputException(files.get(0) + " line 1: '" + shorten(head) + "' is not a CSV header "
+          + "starting with 'id'; CSV embeddings need the header id,f0,...,f{d-1} (or id,features): rename the id "
+          + "column to 'id', or add that header line");
+    }
+    return Format.TEXT;
   }
 
   private static Dataset<Row> readParquet(SparkSession spark, String path) {
@@ -160,10 +180,15 @@ public final class EmbeddingReader {
       if (firstLineOfFile) {
         return null;
       }
-      String[] f = line.split(",", -1);
-      if (f.length == 2) {
+      // quoted as Spark writes them (RFC 4180): an id may hold a comma, "" is one quote
+      List<String> f = DelimitedFields.split(line, ",");
+      if (f == null) {
+        return new Parsed(null, null, "a double quote is not closed (a quoted id must end with a quote; "
+            + "write a quote inside it as \"\")");
+      }
+      if (f.size() == 2) {
         // id and one field of space-separated numbers: this project's own CSV tables (--format csv)
-        String[] tok = unquote(f[1].trim()).trim().split("[ \\t]+");
+        String[] tok = f.get(1).split("[ \\t]+");
         float[] v = new float[tok.length];
         for (int i = 0; i < tok.length; i++) {
           try {
@@ -173,18 +198,18 @@ public final class EmbeddingReader {
                 + " ('" + shorten(tok[i]) + "') is not a number");
           }
         }
-        return new Parsed(unquote(f[0].trim()), v, null, tok.length > 1);
+        return new Parsed(f.get(0), v, null, tok.length > 1);
       }
-      float[] v = new float[f.length - 1];
-      for (int i = 1; i < f.length; i++) {
-        String t = f[i].trim();
+      float[] v = new float[f.size() - 1];
+      for (int i = 1; i < f.size(); i++) {
+        String t = f.get(i);
         try {
           v[i - 1] = component(t);
         } catch (NumberFormatException e) {
           return new Parsed(null, null, "column " + (i + 1) + " ('" + shorten(t) + "') is not a number");
         }
       }
-      return new Parsed(unquote(f[0].trim()), v, null);
+      return new Parsed(f.get(0), v, null);
     }
     String[] tok = line.trim().split("[ \\t]+");
     if (firstLineOfFile && tok.length == 2 && isInteger(tok[0]) && isInteger(tok[1])) {
@@ -432,10 +457,13 @@ public final class EmbeddingReader {
     }
   }
 
-  /** 1-based line number of a byte offset (reads the file up to it; only used for messages). */
+  /**
+   * 1-based line number of a byte offset (reads the file up to it; only used for messages). The
+   * offset counts decompressed bytes for a compressed file, as Hadoop's line reader gives them.
+   */
   static long lineNumber(Configuration conf, String file, long offset) {
     Path p = new Path(file);
-    try (InputStream in = p.getFileSystem(conf).open(p)) {
+    try (InputStream in = open(conf, p)) {
       long line = 1;
       byte[] buf = new byte[1 << 16];
       long read = 0;
@@ -486,8 +514,23 @@ public final class EmbeddingReader {
     }
   }
 
+  /**
+   * A file's bytes, decompressed by the codec its name gives ({@code .gz}, {@code .bz2}, ...), as
+   * {@link TextInputFormat} reads them.
+   */
+  private static InputStream open(Configuration conf, Path p) throws IOException {
+    InputStream raw = p.getFileSystem(conf).open(p);
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+    try {
+      return codec == null ? raw : codec.createInputStream(raw);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
   private static String firstLine(Configuration conf, Path p) {
-    try (InputStream in = p.getFileSystem(conf).open(p)) {
+    try (InputStream in = open(conf, p)) {
       byte[] buf = new byte[4096];
       int n = in.readNBytes(buf, 0, buf.length);
       if (n <= 0) {
@@ -505,17 +548,14 @@ public final class EmbeddingReader {
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 
-  private static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
-  }
-
   private static boolean isInteger(String s) {
     return s.matches("\\d+");
   }
 
   /** Columns of a CSV header line (empty trailing fields count). */
   private static int csvColumns(String header) {
-    return header.split(",", -1).length;
+    List<String> f = DelimitedFields.split(header, ",");
+    return f == null ? header.split(",", -1).length : f.size();
   }
 
   private static String shorten(String s) {

@@ -6,10 +6,13 @@ import static org.apache.spark.sql.functions.concat_ws;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -18,6 +21,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.run.InputException;
 
 /**
@@ -25,9 +29,24 @@ import org.cosineaudit.run.InputException;
  * give ({@link #itemValues}).
  *
  * <p>CSV cannot hold arrays: array columns are written as one field of space-separated
- * numbers and parsed back by {@link #read} when the caller asks for them.
+ * numbers and parsed back by {@link #read} when the caller asks for them. CSV is written and read
+ * with RFC 4180 quoting ({@code ""} for a quote inside a quoted field, as {@link DelimitedFields}
+ * reads it for ingestion and {@link EmbeddingReader}), not Spark's default backslash escape.
  */
 public final class Tables {
+
+  /**
+   * Columns that {@link #read} keeps as text in CSV, whatever their values look like: the ids of
+   * every table this project writes ({@code id} of factor tables, id maps, audit tables;
+   * {@code user}, {@code item} of interactions, items and agreement tables; {@code neighbour} of
+   * neighbour tables; {@code model_id} of the sweep's model index; {@code a}, {@code b}, the
+   * compared models or tables of stability tables); {@code raw}, a rejected line as read; and
+   * {@code features}, a factor table's vector as space-separated numbers, which readers split
+   * (with rank 1 it would be inferred as one number). Inferred, ids {@code 007}, {@code 07} and
+   * {@code 7} would all become the number 7. Matched without case, as Spark resolves column names.
+   */
+  public static final Set<String> TEXT_COLUMNS = Set.of("id", "user", "item", "neighbour", "model_id", "a", "b",
+      "raw", "features");
 
   private Tables() {}
 
@@ -35,7 +54,8 @@ public final class Tables {
   public static void write(Dataset<Row> table, String path, TableFormat format) {
     switch (format) {
       case PARQUET -> table.write().mode(SaveMode.Overwrite).parquet(path);
-      case CSV -> flattenArrays(table).write().mode(SaveMode.Overwrite).option("header", "true").csv(path);
+      case CSV -> flattenArrays(table).write().mode(SaveMode.Overwrite).option("header", "true")
+          .option("escape", "\"").csv(path);
     }
   }
 
@@ -53,14 +73,35 @@ public final class Tables {
 
   /**
    * Reads a table written by {@link #write}: Parquet when the folder holds Parquet files,
-   * otherwise CSV with a header (all columns typed by inference).
+   * otherwise CSV with a header, the {@link #TEXT_COLUMNS} as strings and the other columns typed
+   * by inference.
    */
   public static Dataset<Row> read(SparkSession spark, String path) {
     TableFormat format = detect(spark, path);
     return switch (format) {
       case PARQUET -> spark.read().parquet(path);
-      case CSV -> spark.read().option("header", "true").option("inferSchema", "true").csv(path);
+      case CSV -> readCsv(spark, path);
     };
+  }
+
+  /** CSV with the inferred schema, ids turned back to text (one inference pass, then read with that schema). */
+  private static Dataset<Row> readCsv(SparkSession spark, String path) {
+    Dataset<Row> inferred = csvReader(spark).option("inferSchema", "true").csv(path);
+    StructField[] fields = inferred.schema().fields().clone();
+    boolean changed = false;
+    for (int i = 0; i < fields.length; i++) {
+      StructField f = fields[i];
+      if (TEXT_COLUMNS.contains(f.name().toLowerCase(Locale.ROOT)) && f.dataType() != DataTypes.StringType) {
+        fields[i] = new StructField(f.name(), DataTypes.StringType, f.nullable(), f.metadata());
+        changed = true;
+      }
+    }
+    // a cast would not do: 007 has already become 7
+    return changed ? csvReader(spark).schema(new StructType(fields)).csv(path) : inferred;
+  }
+
+  private static DataFrameReader csvReader(SparkSession spark) {
+    return spark.read().option("header", "true").option("escape", "\"");
   }
 
   /** The format of an existing table folder or file; fails naming the path when there is none. */

@@ -12,9 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.cosineaudit.io.TableFormat;
+import org.cosineaudit.io.Tables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,6 +137,19 @@ class IngestionFormatsTest {
     Path f = write(dir, "q.csv", "user,item,value\n\"Smith, J\",\"The \"\"Best\"\"\",1\n");
     Ingested in = read(dir, f, "input-format", "delimited", "header", "true");
     assertEquals(List.of("Smith, J The \"Best\" 1.0 null"), interactions(in));
+  }
+
+  @Test
+  void aCsvInteractionsTableThisProjectWroteKeepsIdsWithQuotesAndCommas() {
+    StructType schema = new StructType().add("user", DataTypes.StringType).add("item", DataTypes.StringType)
+        .add("value", DataTypes.DoubleType);
+    Path table = dir.resolve("interactions");
+    Tables.write(IngestionFixture.spark().createDataFrame(List.of(RowFactory.create("x\"y", "a,b", 1.0),
+        RowFactory.create("007", "\"q\"", 2.0)), schema), table.toString(), TableFormat.CSV);
+    Map<String, String> options = InteractionInput.forProjectTable(table.toString(), TableFormat.CSV);
+    options.put("max-reject-fraction", "0");
+    Ingested in = Ingestion.read(IngestionFixture.spark(), InteractionInput.of(options), IngestionFixture.output(dir));
+    assertEquals(sorted("x\"y a,b 1.0 null", "007 \"q\" 2.0 null"), interactions(in));
   }
 
   @Test

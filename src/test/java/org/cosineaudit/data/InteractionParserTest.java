@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.cosineaudit.io.DelimitedFields;
 import org.junit.jupiter.api.Test;
 
 /** The plain-Java line kernel: splitting, each reason, numbers and ids. */
@@ -63,9 +64,9 @@ class InteractionParserTest {
 
   @Test
   void splitHandlesQuotesMultiCharDelimitersAndEmptyFields() {
-    assertEquals(List.of("a", "b", "", "c"), InteractionParser.split("a::b::::c", "::"));
-    assertEquals(List.of("x, y", "say \"hi\"", "3"), InteractionParser.split("\"x, y\",\"say \"\"hi\"\"\",3", ","));
-    assertEquals(List.of("a", ""), InteractionParser.split("a,", ","));
-    assertNull(InteractionParser.split("\"open,1,2", ","));
+    assertEquals(List.of("a", "b", "", "c"), DelimitedFields.split("a::b::::c", "::"));
+    assertEquals(List.of("x, y", "say \"hi\"", "3"), DelimitedFields.split("\"x, y\",\"say \"\"hi\"\"\",3", ","));
+    assertEquals(List.of("a", ""), DelimitedFields.split("a,", ","));
+    assertNull(DelimitedFields.split("\"open,1,2", ","));
   }
 }

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -93,6 +96,49 @@ class EmbeddingReaderTest {
   }
 
   @Test
+  void quotedCsvIdsMayHoldCommasAndDoubledQuotes() {
+    assertEquals("a,b", EmbeddingReader.parseLine(Format.CSV, "\"a,b\",1,2", false).id());
+    assertArrayEquals(new float[] {1f, 2f}, EmbeddingReader.parseLine(Format.CSV, "\"a,b\",1,2", false).values());
+    EmbeddingReader.Parsed spaced = EmbeddingReader.parseLine(Format.CSV, "\"a,b\",0.1 0.2", false);
+    assertEquals("a,b", spaced.id());
+    assertArrayEquals(new float[] {0.1f, 0.2f}, spaced.values());
+    assertEquals("x\"y", EmbeddingReader.parseLine(Format.CSV, "\"x\"\"y\",1,2", false).id());
+    assertTrue(EmbeddingReader.parseLine(Format.CSV, "\"open,1,2", false).error().contains("not closed"));
+    // the factor tables this project writes with --format csv, ids with a quote and a comma
+    List<Row> rows = List.of(RowFactory.create("x\"y", new Float[] {1f, 0f}),
+        RowFactory.create("a,b", new Float[] {0.5f, 2f}), RowFactory.create("\"q\"", new Float[] {0f, 1f}));
+    Path table = dir.resolve("item_factors");
+    Tables.write(SPARK.createDataFrame(rows, EmbeddingReader.SCHEMA), table.toString(), TableFormat.CSV);
+    assertEquals(new TreeMap<>(Map.of("x\"y", List.of(1.0, 0.0), "a,b", List.of(0.5, 2.0), "\"q\"",
+        List.of(0.0, 1.0))), asMap(EmbeddingReader.read(SPARK, table.toString()).collectAsList()));
+  }
+
+  @Test
+  void gzippedTextAndCsvAreReadThroughTheirCodec() throws IOException {
+    Map<String, List<Double>> expected = new TreeMap<>(Map.of("a", List.of(1.0, 0.0), "b", List.of(0.5, 2.0)));
+    Path csv = gzip("e.csv.gz", "id,f0,f1\na,1,0\nb,0.5,2\n");
+    Path vec = gzip("e.vec.gz", "2 2\na 1 0\nb 0.5 2\n");
+    assertEquals(Format.CSV, EmbeddingReader.detect(SPARK, csv.toString()));
+    assertEquals(Format.TEXT, EmbeddingReader.detect(SPARK, vec.toString()));
+    for (Path p : List.of(csv, vec)) {
+      assertEquals(expected, asMap(EmbeddingReader.read(SPARK, p.toString()).collectAsList()), p.toString());
+    }
+    // line numbers count the decompressed lines
+    assertMessage(gzip("bad.csv.gz", "id,f0,f1\na,1,0\nb,1,x\n"), "bad.csv.gz line 3: column 3 ('x') is not a number");
+  }
+
+  @Test
+  void csvWithoutTheIdHeaderIsNamedAsSuch() throws IOException {
+    assertMessage(write("items.csv", "item,f0,f1\na,1,0\n"), "items.csv line 1: 'item,f0,f1' is not a CSV "
+        + "header starting with 'id'; CSV embeddings need the header id,f0,...,f{d-1} (or id,features)");
+    assertMessage(write("noheader.csv", "a,1,0\nb,0,1\n"), "noheader.csv line 1: 'a,1,0' is not a CSV header");
+    // a GloVe word may be a comma: text, as before
+    Path glove = write("glove.txt", ", 1 0\nb 0.5 2\n");
+    assertEquals(Format.TEXT, EmbeddingReader.detect(SPARK, glove.toString()));
+    assertEquals(List.of(1.0, 0.0), asMap(EmbeddingReader.read(SPARK, glove.toString()).collectAsList()).get(","));
+  }
+
+  @Test
   void badLinesAreReportedWithFileAndLine() throws IOException {
     Path notNumber = write("bad.csv", "id,f0,f1\na,1,0\nb,1,x\n");
     assertMessage(notNumber, "bad.csv line 3: column 3 ('x') is not a number");
@@ -119,6 +165,14 @@ class EmbeddingReaderTest {
 
   private Path write(String name, String text) throws IOException {
     return Files.writeString(dir.resolve(name), text);
+  }
+
+  private Path gzip(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return p;
   }
 
   private static Map<String, List<Double>> asMap(List<Row> rows) {

@@ -158,6 +158,33 @@ class RegularizationSweepTest {
   }
 
   @Test
+  void csvOutputKeepsItemIdsThatLookLikeTheSameNumberApart() throws Exception {
+    // items 007, 07 and 7: read back by inference they would all be 7, "duplicate ids" in the engine
+    Path input = tmp.resolve("zeros.csv");
+    StringBuilder csv = new StringBuilder("user,item,value\n");
+    List<String> items = List.of("007", "07", "7", "70", "8");
+    for (int u = 0; u < 12; u++) {
+      for (int i = 0; i < items.size(); i++) {
+        if ((u + i) % 3 != 0) {
+          csv.append(u).append(',').append(items.get(i)).append(',').append(1 + (u + i) % 4).append('\n');
+        }
+      }
+    }
+    Files.writeString(input, csv);
+    String out = tmp.resolve("zeros").toString();
+    RegularizationSweep.Result r = run(Map.of("input", input.toString(), "output", out, "rank", "2", "reg", "0.1",
+        "max-iter", "2", "user-blocks", "1", "item-blocks", "1", "metrics-k", "3", "k", "2", "format", "csv"));
+    String model = out + "/models/" + r.modelIds().get(0);
+    List<String> read = new ArrayList<>();
+    for (Row row : Factorization.readFactors(spark(), model + "/" + RegularizationSweep.ITEM_FACTORS).collectAsList()) {
+      read.add(row.getString(0));
+    }
+    Collections.sort(read);
+    assertEquals(List.of("007", "07", "7", "70", "8"), read);
+    assertEquals(5, Tables.read(spark(), model + "/neighbours/cosine").select("item").distinct().count());
+  }
+
+  @Test
   void indexAndModelFilesDescribeEveryModel() {
     List<Row> rows = Tables.read(spark(), referenceResult.indexPath()).orderBy("model_id").collectAsList();
     assertEquals(2, rows.size());
