@@ -98,7 +98,8 @@ class AuditCliTest {
     waitForNextSecond(runFolders(base).get(0));
     CliRun schema = run("audit", "--embeddings", wrong.toString(), "--output", base.toString());
     assertEquals(2, schema.code(), schema.err());
-    assertTrue(schema.err().contains(wrong.toString()) && schema.err().contains("expected Parquet"), schema.err());
+    assertTrue(schema.err().contains(wrong.toString()) && schema.err().contains("CSV embeddings need the header id"),
+        schema.err());
     assertFalse(Files.exists(base.resolve(OutputSpec.LATEST)), "no complete audit: nothing to point at");
     for (Path p : runFolders(base)) {
       assertFalse(Files.exists(p.resolve(RunOutput.COMPLETE_MARKER)), p + " must not look complete");
