@@ -145,11 +145,21 @@ public final class Main {
     }
   }
 
-  /** Input and configuration errors, also when they were thrown on an executor and wrapped. */
+  /**
+   * Input and configuration errors, also when they were thrown on an executor and wrapped; and a
+   * path whose file system has no implementation here (s3a:// without its connector), which is
+   * the user's setup to fix, not a failure of the job.
+   */
   static RuntimeException userFacing(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof InputException || c instanceof ConfigException) {
         return (RuntimeException) c;
+      }
+      if (c instanceof org.apache.hadoop.fs.UnsupportedFileSystemException
+          || (c instanceof ClassNotFoundException && String.valueOf(c.getMessage()).contains("FileSystem"))) {
+        return new InputException("no file system for a path of this run here (" + c.getMessage() + "): put its "
+            + "connector on the classpath, e.g. --packages org.apache.hadoop:hadoop-aws:" + org.apache.hadoop.util.VersionInfo.getVersion()
+            + " for s3a://, or copy the data to a path this cluster reads", c);
       }
       if (c.getCause() == c) {
         break;

@@ -152,15 +152,13 @@ public final class RunOutput {
    * as a whole (the run's own files would be read as input). Before anything is written or
    * deleted.
    */
-  private static void checkApartFromInputs(SparkSession spark, Path root, Settings settings) throws IOException {
+  private static void checkApartFromInputs(SparkSession spark, Path root, Settings settings) {
     String out = root.toUri().toString().replaceAll("/+$", "");
     for (Map.Entry<String, String> in : settings.paths()) {
       if (in.getKey().equals(CommonOptions.OUTPUT) || in.getKey().equals("checkpoint-dir")) {
         continue;
       }
-      Path p = new Path(in.getValue());
-      String input = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toUri().toString()
-          .replaceAll("/+$", "");
+      String input = qualified(spark, new Path(in.getValue()));
       if (input.equals(out) || input.startsWith(out + "/")) {
         throw new InputException("--output " + root + " holds the input --" + in.getKey() + " " + in.getValue()
             + ": the run would write over (with --overwrite: delete) it; choose an --output outside the input");
@@ -169,6 +167,20 @@ public final class RunOutput {
         throw new InputException("--output " + root + " is inside the input --" + in.getKey() + " " + in.getValue()
             + ", which is read as a whole: the run's own files would be read as input; choose an --output outside it");
       }
+    }
+  }
+
+  /**
+   * A path with its scheme and authority, without a trailing slash; as given when its file system
+   * is not available here (that input's own read says so, with the path).
+   */
+  private static String qualified(SparkSession spark, Path p) {
+    try {
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toUri().toString()
+          .replaceAll("/+$", "");
+    } catch (IOException | RuntimeException e) {
+      // e.g. s3a:// without hadoop-aws on the classpath (a RuntimeException around ClassNotFoundException)
+      return p.toUri().toString().replaceAll("/+$", "");
     }
   }
 

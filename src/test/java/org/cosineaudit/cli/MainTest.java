@@ -115,6 +115,15 @@ class MainTest {
   }
 
   @Test
+  void aPathWhoseFileSystemIsNotOnTheClasspathIsAUsageError() {
+    // s3a:// needs hadoop-aws, which this project does not ship: the user's setup, exit 2, with the fix
+    CliRun r = run("similarity", "--embeddings", "s3a://no-bucket/e.csv", "--output", dir.resolve("s3").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: no file system for a path of this run here") && r.err().contains("hadoop-aws"),
+        r.err());
+  }
+
+  @Test
   void anOptionThatExplicitFeedbackWouldIgnoreIsAnError() {
     CliRun alpha = runWithoutSpark("sweep", "--input", "x.csv", "--alpha", "0,1");
     assertEquals(2, alpha.code(), alpha.err());
