@@ -170,15 +170,11 @@ public final class LayoutDetection {
       item = resolve(item, "--item-col", fields, paths.get(0));
       value = resolve(value, "--value-col", fields, paths.get(0));
       ts = resolve(ts, "--timestamp-col", fields, paths.get(0));
-      if (c.timestampCol() == null) {
-        // a header naming a timestamp column (this tool's own CSV interactions do): use it
-        for (int i = 0; i < fields.size(); i++) {
-          if (fields.get(i).trim().equalsIgnoreCase("timestamp")) {
-            ts = ColumnRef.at(i);
-            why += "; timestamp from the header's 'timestamp' column";
-            break;
-          }
-        }
+      // a header naming a timestamp column (this tool's own CSV interactions do): use it
+      int timestampAt = c.timestampCol() == null ? indexOf(fields, "timestamp") : -1;
+      if (timestampAt >= 0) {
+        ts = ColumnRef.at(timestampAt);
+        why += "; timestamp from the header's 'timestamp' column";
       }
     }
     return new InputLayout(paths, bytes, InputFormat.DELIMITED, delimiter, header, -1, user, item, value, ts,
@@ -191,20 +187,24 @@ public final class LayoutDetection {
     return f.equals(kind) || f.equals(kind + "id");
   }
 
+  /** Position of a column name in a header: the exact name first, else ignoring case; -1 when absent. */
+  private static int indexOf(List<String> header, String name) {
+    int at = header.indexOf(name);
+    for (int k = 0; k < header.size() && at < 0; k++) {
+      if (header.get(k).equalsIgnoreCase(name)) {
+        at = k;
+      }
+    }
+    return at;
+  }
+
   /** A named column becomes its position in the header; a position must exist in the header. */
   private static ColumnRef resolve(ColumnRef ref, String option, List<String> header, String file) {
     if (ref.isNone()) {
       return ref;
     }
     if (ref.byName()) {
-      int at = header.indexOf(ref.name());
-      if (at < 0) {
-        for (int k = 0; k < header.size() && at < 0; k++) {
-          if (header.get(k).equalsIgnoreCase(ref.name())) {
-            at = k;
-          }
-        }
-      }
+      int at = indexOf(header, ref.name());
       if (at < 0) {
         throw new InputException(option + " '" + ref.name() + "' is not a column of " + file + "; its header has: "
             + String.join(", ", header));

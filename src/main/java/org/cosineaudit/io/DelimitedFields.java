@@ -22,16 +22,11 @@ public final class DelimitedFields {
   public static List<String> split(String line, String delimiter) {
     List<String> fields = new ArrayList<>();
     if (line.indexOf('"') < 0) {
-      int start = 0;
-      while (true) {
-        int at = line.indexOf(delimiter, start);
-        if (at < 0) {
-          fields.add(line.substring(start).trim());
-          return fields;
-        }
-        fields.add(line.substring(start, at).trim());
-        start = at + delimiter.length();
+      // the common case, without the quote scan (and without skipping spaces before a field)
+      for (int start = 0; start >= 0; ) {
+        start = unquoted(line, start, delimiter, fields);
       }
+      return fields;
     }
     int pos = 0;
     int n = line.length();
@@ -70,14 +65,18 @@ public final class DelimitedFields {
         }
         pos = at + delimiter.length();
       } else {
-        int at = line.indexOf(delimiter, pos);
-        if (at < 0) {
-          fields.add(line.substring(pos).trim());
+        pos = unquoted(line, pos, delimiter, fields);
+        if (pos < 0) {
           return fields;
         }
-        fields.add(line.substring(pos, at).trim());
-        pos = at + delimiter.length();
       }
     }
+  }
+
+  /** Adds the unquoted field starting at {@code pos}; returns where the next one starts, or -1 at the end. */
+  private static int unquoted(String line, int pos, String delimiter, List<String> fields) {
+    int at = line.indexOf(delimiter, pos);
+    fields.add((at < 0 ? line.substring(pos) : line.substring(pos, at)).trim());
+    return at < 0 ? -1 : at + delimiter.length();
   }
 }

@@ -153,7 +153,7 @@ public final class RunOutput {
    * deleted.
    */
   private static void checkApartFromInputs(SparkSession spark, Path root, Settings settings) {
-    String out = root.toUri().toString().replaceAll("/+$", "");
+    String out = qualified(spark, root);
     for (Map.Entry<String, String> in : settings.paths()) {
       if (in.getKey().equals(CommonOptions.OUTPUT) || in.getKey().equals("checkpoint-dir")) {
         continue;

@@ -34,6 +34,8 @@ public final class SweepJob implements Job<SweepJob.Config> {
 
   /** The default regularization grid: one value per decade from 0.001 to 10. */
   public static final String DEFAULT_REGS = "0.001,0.01,0.1,1,10";
+  /** Default of {@code --alpha}; anything else with explicit feedback is an error (explicit ALS ignores it). */
+  static final String DEFAULT_ALPHA = "1";
 
   /** Neighbour tables per model by default: the paper's two views of similarity and the raw score. */
   public static final String DEFAULT_MEASURES = "cosine,dot,score-cosine";
@@ -53,8 +55,8 @@ public final class SweepJob implements Job<SweepJob.Config> {
       OptionSpec.integers("rank", "32", 1, 10_000, "ranks (number of latent factors; comma-separated)"),
       OptionSpec.integers("seeds", "0", Integer.MIN_VALUE, Integer.MAX_VALUE,
           "ALS initialization seeds (comma-separated); with the block counts they fix the factors"),
-      OptionSpec.reals("alpha", "1", 0, 1e9, "implicit confidence slopes, c = 1 + alpha*|value| (comma-separated; "
-          + "0: least squares on the binary matrix)"),
+      OptionSpec.reals("alpha", DEFAULT_ALPHA, 0, 1e9, "implicit confidence slopes, c = 1 + alpha*|value| "
+          + "(comma-separated; 0: least squares on the binary matrix)"),
       OptionSpec.flag("nonnegative", "constrain factors to be non-negative"),
       OptionSpec.integer("max-iter", 10, 1, 10_000, "ALS iterations per model"),
       OptionSpec.integer("user-blocks", 4, 1, 100_000, "ALS user blocks; part of the result (initialization "
@@ -102,7 +104,7 @@ public final class SweepJob implements Job<SweepJob.Config> {
     try {
       InteractionInput.Config input = InteractionInput.configure(s);
       Feedback feedback = input.feedback();
-      if (feedback == Feedback.EXPLICIT && !s.reals("alpha").equals(List.of(1.0))) {
+      if (feedback == Feedback.EXPLICIT && !s.string("alpha").equals(DEFAULT_ALPHA)) {
         // like --implicit-threshold: an option that would be silently ignored is an error
         throw new ConfigException("'alpha' (" + s.string("alpha") + ") applies to implicit feedback only: explicit ALS"
             + " has no confidence slope; drop --alpha, or add --implicit");
