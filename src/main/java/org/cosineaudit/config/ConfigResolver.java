@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * command line &gt; {@code --config FILE} &gt; the job's file in {@code conf/} &gt; built-in default.
  *
  * <p>Config files are Java properties files ({@code key = value}, {@code #} comments) whose
- * keys are the job's option keys. Unknown keys are an error that lists the valid ones.
+ * keys are the job's option keys. Unknown keys are an error that lists the valid ones. A choice
+ * that is also a flag of the command line ({@link OptionSpec#withChoiceFlags}) is a key of the
+ * files too, like the flag: {@code implicit = true} is {@code feedback = implicit}.
  */
 public final class ConfigResolver {
 
@@ -49,6 +51,8 @@ public final class ConfigResolver {
       byKey.put(s.key(), s);
     }
     checkKnown(job, byKey, commandLine, "command line");
+    configFile = choiceFlagsAsValues(job, specs, configFile, configFileName);
+    jobFile = choiceFlagsAsValues(job, specs, jobFile, jobFileName);
     checkKnown(job, byKey, configFile, configFileName);
     checkKnown(job, byKey, jobFile, jobFileName);
 
@@ -133,6 +137,53 @@ public final class ConfigResolver {
     Map<String, String> out = new LinkedHashMap<>();
     for (String name : new TreeSet<>(p.stringPropertyNames())) {
       out.put(name, p.getProperty(name));
+    }
+    return out;
+  }
+
+  /**
+   * A file's values with its choice-flag keys ({@code implicit = true}) replaced by the option they
+   * stand for ({@code feedback = implicit}). {@code false} names the other choice of a two-choice
+   * option ({@code implicit = false} is {@code feedback = explicit}); giving the option and one of its
+   * flags, or two of its flags, in one file is an error, as on the command line.
+   */
+  static Map<String, String> choiceFlagsAsValues(String job, List<OptionSpec> specs, Map<String, String> given,
+      String where) {
+    Map<String, String> out = new LinkedHashMap<>(given);
+    for (OptionSpec spec : specs) {
+      if (!spec.choiceFlags()) {
+        continue;
+      }
+      List<String> flags = new ArrayList<>();
+      for (String c : spec.choices()) {
+        if (given.containsKey(c)) {
+          flags.add(c);
+        }
+      }
+      if (flags.isEmpty()) {
+        continue;
+      }
+      if (flags.size() > 1 || given.containsKey(spec.key())) {
+        List<String> keys = new ArrayList<>(flags);
+        if (given.containsKey(spec.key())) {
+          keys.add(0, spec.key());
+        }
+        throw new ConfigException(job + ": " + where + " sets '" + spec.key() + "' twice (" + String.join(", ", keys)
+            + "); keep one: " + String.join(", ", spec.choices()) + " = true stand for " + spec.key() + " = VALUE");
+      }
+      String flag = flags.get(0);
+      String raw = out.remove(flag).trim();
+      String value;
+      if (raw.equalsIgnoreCase("true")) {
+        value = flag;
+      } else if (raw.equalsIgnoreCase("false") && spec.choices().size() == 2) {
+        value = spec.choices().get(spec.choices().get(0).equals(flag) ? 1 : 0);
+      } else {
+        throw new ConfigException(job + ": '" + flag + " = " + raw + "' in " + where + ": " + flag + " takes true"
+            + (spec.choices().size() == 2 ? " or false" : "") + " (it stands for " + spec.key() + " = " + flag
+            + "); or write " + spec.key() + " = " + String.join("|", spec.choices()));
+      }
+      out.put(spec.key(), value);
     }
     return out;
   }

@@ -100,4 +100,49 @@ class ConfigResolverTest {
     assertThrows(ConfigException.class,
         () -> ConfigResolver.resolve("job", SPECS, Map.of("input", "x"), dir.resolve("nope.properties"), null));
   }
+
+  private static final List<OptionSpec> WITH_FLAGS = List.of(
+      OptionSpec.choice("feedback", "explicit", List.of("explicit", "implicit"), "feedback").withChoiceFlags(),
+      OptionSpec.choice("mode", "a", List.of("a", "b", "c"), "three choices").withChoiceFlags(),
+      OptionSpec.requiredPath("input", "input"));
+
+  private Settings withFiles(Map<String, String> commandLine, String configFile, String jobFile) throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(conf.resolve("job.properties"), jobFile);
+    Path extra = Files.writeString(dir.resolve("extra.properties"), configFile);
+    Map<String, String> cl = new java.util.HashMap<>(commandLine);
+    cl.put("input", "x");
+    return ConfigResolver.resolve("job", WITH_FLAGS, cl, extra, conf);
+  }
+
+  @Test
+  void aChoiceFlagIsAKeyOfConfigFilesToo() throws IOException {
+    Settings s = withFiles(Map.of(), "implicit = true\n", "");
+    assertEquals("implicit", s.string("feedback"));
+    assertEquals(dir.resolve("extra.properties").toString(), s.sources().get("feedback"));
+    // false names the other choice of a two-choice option
+    assertEquals("explicit", withFiles(Map.of(), "", "implicit = false\n").string("feedback"));
+    assertEquals("c", withFiles(Map.of(), "", "c = TRUE\n").string("mode"));
+    // the usual precedence: the command line, then --config, then the job's file
+    assertEquals("explicit", withFiles(Map.of("feedback", "explicit"), "implicit = true\n", "").string("feedback"));
+    assertEquals("implicit", withFiles(Map.of(), "implicit = true\n", "feedback = explicit\n").string("feedback"));
+  }
+
+  @Test
+  void aChoiceGivenTwiceInOneFileOrAFlagWithoutTrueIsAnError() {
+    ConfigException twice = assertThrows(ConfigException.class,
+        () -> withFiles(Map.of(), "feedback = explicit\nimplicit = true\n", ""));
+    assertTrue(twice.getMessage().contains("sets 'feedback' twice (feedback, implicit)"), twice.getMessage());
+    assertTrue(twice.getMessage().contains("extra.properties"), twice.getMessage());
+    ConfigException flags = assertThrows(ConfigException.class,
+        () -> withFiles(Map.of(), "", "implicit = true\nexplicit = true\n"));
+    assertTrue(flags.getMessage().contains("sets 'feedback' twice (explicit, implicit)"), flags.getMessage());
+    ConfigException value = assertThrows(ConfigException.class, () -> withFiles(Map.of(), "implicit = yes\n", ""));
+    assertTrue(value.getMessage().contains("'implicit = yes'") && value.getMessage().contains("takes true or false"),
+        value.getMessage());
+    // with three choices, false does not name one
+    ConfigException three = assertThrows(ConfigException.class, () -> withFiles(Map.of(), "b = false\n", ""));
+    assertTrue(three.getMessage().contains("b takes true (it stands for mode = b); or write mode = a|b|c"),
+        three.getMessage());
+  }
 }

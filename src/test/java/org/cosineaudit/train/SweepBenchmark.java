@@ -45,12 +45,14 @@ public final class SweepBenchmark {
     String maxIter = args.length > 4 ? args[4] : "10";
     String measures = args.length > 5 ? args[5] : "none";
     int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 3;
+    // ALS user and item blocks: 2 in every run recorded before session 9; the sweep's default is 4
+    String blocks = args.length > 7 ? args[7] : "2";
     SparkSession spark = SparkTestSession.get();
     Path tmp = SparkTestSession.tempDir("sweep-bench");
     String input = SweepFixtures.synthetic(tmp, users, items, 5);
     Map<String, String> base = new LinkedHashMap<>(Map.of("input", input, "input-format", "parquet",
         "feedback", "implicit", "alpha", "1", "rank", rank, "reg", regs, "max-iter", maxIter,
-        "user-blocks", "2", "item-blocks", "2", "measures", measures));
+        "user-blocks", blocks, "item-blocks", blocks, "measures", measures));
     Settings bareSettings = SweepJob.settings(SweepFixtures.with(base, "output", tmp.resolve("bare").toString()));
     SweepJob.Config config = new SweepJob().configure(bareSettings);
     RunOutput scratch = RunOutput.open(spark, "sweep", bareSettings, config.output(), Map.of());
@@ -76,8 +78,8 @@ public final class SweepBenchmark {
 
     System.out.println();
     System.out.printf(Locale.ROOT, "## sweep benchmark: %,d interactions (%,d users x %,d items), implicit, rank %s, "
-        + "%s iterations, reg %s, measures %s, %s, %d rounds%n%n", interactions, users, items, rank, maxIter, regs,
-        measures, spark.sparkContext().master(), rounds);
+        + "%s iterations, reg %s, measures %s, %s user and item blocks, %s, %d rounds%n%n", interactions, users, items,
+        rank, maxIter, regs, measures, blocks, spark.sparkContext().master(), rounds);
     System.out.println("| round | bare ALS.fit before, s | bare after, s | baseline (mean), s | sweep --parallelism 1, s "
         + "| overhead | sweep --parallelism 2, s | overhead | task CPU: bare (mean) / sequential / parallel, s "
         + "| CPU overhead: sequential / parallel |");
