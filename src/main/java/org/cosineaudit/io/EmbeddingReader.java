@@ -36,6 +36,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.RunOutput;
 import scala.Tuple2;
 
 /**
@@ -497,11 +498,17 @@ public final class EmbeddingReader {
       if (fs.getFileStatus(p).isFile()) {
         files.add(p);
       } else {
+        List<String> folders = new ArrayList<>();
         for (FileStatus st : fs.listStatus(p)) {
           String n = st.getPath().getName();
           if (st.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
             files.add(st.getPath());
+          } else if (st.isDirectory() && !n.startsWith("_") && !n.startsWith(".") && !n.contains("=")) {
+            folders.add(n); // "k=v" folders are partitions of one table
           }
+        }
+        if (!folders.isEmpty()) {
+          throw new InputException(folderOfFolders(path, folders, fs.exists(new Path(p, RunOutput.MANIFEST))));
         }
       }
       if (files.isEmpty()) {
@@ -512,6 +519,22 @@ public final class EmbeddingReader {
     } catch (IOException e) {
       throw new InputException("cannot read embeddings " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The message for embeddings given as a folder that holds folders: a run's output (a sweep, a
+   * model folder) rather than one table. Read as text, its json files would be taken for
+   * embeddings; the folders it holds are named so the user can pick the table.
+   */
+  static String folderOfFolders(String path, List<String> folders, boolean isRun) {
+    folders.sort(null);
+    List<String> shown = folders.subList(0, Math.min(8, folders.size()));
+    String where = (isRun ? "the output folder of a cosine-audit run" : "a folder of folders") + " ("
+        + String.join(", ", shown) + (folders.size() > shown.size() ? ", ..." : "") + ")";
+    return "embeddings " + path + " is " + where + ", not one table of embeddings; give the table itself, e.g. "
+        + (folders.contains("item_factors") ? new Path(path, "item_factors") + " (and " + new Path(path, "user_factors")
+            + " for --user-embeddings)" : folders.contains("models") ? path + "/models/<model-id>/item_factors of a sweep"
+            : "a file, or a folder of data files");
   }
 
   /**

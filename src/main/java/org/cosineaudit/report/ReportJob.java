@@ -86,9 +86,10 @@ public final class ReportJob implements Job<ReportJob.Config> {
 
   @Override
   public OutputSpec output(Config config) {
-    // the report folder is derived from the run: always re-rendered in place
-    return OutputSpec.fresh(new org.apache.hadoop.fs.Path(config.run(), Report.FOLDER).toString(),
-        TableFormat.PARQUET, true);
+    // the report folder is derived from the run: always re-rendered in place, also when the run
+    // wrote it itself (demo, sweep, reproduce and audit render their report as they finish)
+    return new OutputSpec(new org.apache.hadoop.fs.Path(config.run(), Report.FOLDER).toString(),
+        TableFormat.PARQUET, false, OutputSpec.ExistingOutput.RENDER_IN_PLACE);
   }
 
   @Override

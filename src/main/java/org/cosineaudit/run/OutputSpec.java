@@ -36,7 +36,12 @@ public record OutputSpec(String path, TableFormat format, boolean overwrite, Exi
     /** Refuse (the default for every job): never mix two runs in one folder. */
     REFUSE,
     /** Continue a run with the identical configuration (the sweep); refuse a different one. */
-    RESUME_SAME_CONFIG
+    RESUME_SAME_CONFIG,
+    /**
+     * Render again into the same folder, which belongs to another run ({@code RUN/report}): the job
+     * replaces its own files and leaves the rest; nothing is deleted here, and no --overwrite is needed.
+     */
+    RENDER_IN_PLACE
   }
 
   public static OutputSpec fresh(String path, TableFormat format, boolean overwrite) {

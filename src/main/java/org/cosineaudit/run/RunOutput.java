@@ -104,6 +104,10 @@ public final class RunOutput {
           }
           LOG.info("--overwrite: deleting the previous contents of {}", root);
           fs.delete(root, true);
+        } else if (spec.policy() == OutputSpec.ExistingOutput.RENDER_IN_PLACE) {
+          // not complete again until this rendering finishes
+          fs.delete(new Path(root, COMPLETE_MARKER), false);
+          LOG.info("rendering again into {}", root);
         } else if (spec.policy() == OutputSpec.ExistingOutput.RESUME_SAME_CONFIG) {
           String previous = readString(fs, new Path(root, RUN_CONFIG));
           if (!configJson.equals(previous)) {
@@ -154,10 +158,7 @@ public final class RunOutput {
    */
   private static void checkApartFromInputs(SparkSession spark, Path root, Settings settings) {
     String out = qualified(spark, root);
-    for (Map.Entry<String, String> in : settings.paths()) {
-      if (in.getKey().equals(CommonOptions.OUTPUT) || in.getKey().equals("checkpoint-dir")) {
-        continue;
-      }
+    for (Map.Entry<String, String> in : inputPaths(settings)) {
       String input = qualified(spark, new Path(in.getValue()));
       if (input.equals(out) || input.startsWith(out + "/")) {
         throw new InputException("--output " + root + " holds the input --" + in.getKey() + " " + in.getValue()
@@ -167,6 +168,44 @@ public final class RunOutput {
         throw new InputException("--output " + root + " is inside the input --" + in.getKey() + " " + in.getValue()
             + ", which is read as a whole: the run's own files would be read as input; choose an --output outside it");
       }
+    }
+  }
+
+  /** The path options that a run reads (every path option but the output and the checkpoint folder). */
+  private static List<Map.Entry<String, String>> inputPaths(Settings settings) {
+    List<Map.Entry<String, String>> inputs = new ArrayList<>();
+    for (Map.Entry<String, String> p : settings.paths()) {
+      if (!p.getKey().equals(CommonOptions.OUTPUT) && !p.getKey().equals("checkpoint-dir")) {
+        inputs.add(p);
+      }
+    }
+    return inputs;
+  }
+
+  /**
+   * Fails, naming every one, when input paths do not exist: called before the output folder is
+   * created, so that a mistyped path leaves no failed run behind that the corrected rerun would
+   * have to --overwrite. A path whose file system is not available here is left to the read that
+   * names its connector.
+   */
+  public static void requireInputs(SparkSession spark, Settings settings) {
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, String> in : inputPaths(settings)) {
+      Path p = new Path(in.getValue());
+      try {
+        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(p)) {
+          String where = fs.makeQualified(p).toString();
+          missing.add("--" + in.getKey() + " " + in.getValue() + (where.endsWith(in.getValue()) ? "" : " (" + where + ")"));
+        }
+      } catch (IOException | RuntimeException e) {
+        // no file system for it here: its read names the connector
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new InputException((missing.size() == 1 ? "input " : "inputs ") + String.join(", ", missing)
+          + (missing.size() == 1 ? " does" : " do") + " not exist; check the path" + (missing.size() == 1 ? "" : "s")
+          + " (nothing was written)");
     }
   }
 

@@ -124,6 +124,17 @@ class MainTest {
   }
 
   @Test
+  void missingInputsAreAllNamedBeforeTheOutputFolderIsCreated() {
+    Path out = dir.resolve("sim");
+    CliRun r = run("similarity", "--embeddings", dir.resolve("items.csv").toString(), "--user-embeddings",
+        dir.resolve("users.csv").toString(), "--output", out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: inputs --embeddings " + dir.resolve("items.csv") + ", --user-embeddings "
+        + dir.resolve("users.csv") + " do not exist"), r.err());
+    assertFalse(Files.exists(out), "no failed run is left behind for the corrected rerun to --overwrite");
+  }
+
+  @Test
   void anOptionThatExplicitFeedbackWouldIgnoreIsAnError() {
     CliRun alpha = runWithoutSpark("sweep", "--input", "x.csv", "--alpha", "0,1");
     assertEquals(2, alpha.code(), alpha.err());

@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.io.EmbeddingReader.Format;
 import org.cosineaudit.run.InputException;
+import org.cosineaudit.run.RunOutput;
 import org.cosineaudit.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +157,26 @@ class EmbeddingReaderTest {
     Path empty = write("empty.txt", "");
     assertMessage(empty, "empty.txt are empty");
     assertMessage(dir.resolve("missing"), "missing do not exist");
+  }
+
+  @Test
+  void aRunFolderGivenAsEmbeddingsNamesTheTableToGive() throws IOException {
+    // a sweep's model folder: model.json beside its factor tables, which read as text would be taken for embeddings
+    Path model = Files.createDirectories(dir.resolve("model"));
+    Files.writeString(model.resolve("model.json"), "{}");
+    Files.createDirectories(model.resolve("item_factors"));
+    Files.createDirectories(model.resolve("user_factors"));
+    assertMessage(model, "is a folder of folders (item_factors, user_factors), not one table of embeddings; give the "
+        + "table itself, e.g. " + model.resolve("item_factors"));
+    Path sweep = Files.createDirectories(dir.resolve("sweep"));
+    Files.writeString(sweep.resolve(RunOutput.MANIFEST), "{}");
+    Files.createDirectories(sweep.resolve("models"));
+    Files.createDirectories(sweep.resolve("model_index"));
+    assertMessage(sweep, "is the output folder of a cosine-audit run (model_index, models)");
+    assertMessage(sweep, sweep + "/models/<model-id>/item_factors of a sweep");
+    // partition folders (k=v) are one table, not a folder of tables
+    Path partitioned = Files.createDirectories(dir.resolve("partitioned").resolve("part=0"));
+    assertMessage(partitioned.getParent(), "is an empty folder");
   }
 
   private void assertMessage(Path p, String expected) {

@@ -43,6 +43,20 @@ class ReportJobTest {
   }
 
   @Test
+  void aReportTheRunRenderedItselfIsRenderedAgainWithoutOverwrite() throws Exception {
+    // demo, sweep, reproduce and audit render RUN/report as they finish, with no manifest of its own
+    Path dir = SparkTestSession.tempDir("report-job-again");
+    SyntheticRun.manifest(dir, "similarity");
+    SyntheticRun.neighbours(SparkTestSession.get(), dir.resolve("neighbours").resolve("cosine"), 0);
+    Report.write(SparkTestSession.get(), dir.toString());
+    Files.writeString(dir.resolve("report").resolve("notes.txt"), "the user's own file");
+    String[] r = run("report", "--run", dir.toString());
+    assertEquals("0", r[0], r[2]);
+    assertTrue(Files.exists(dir.resolve("report").resolve(RunOutput.COMPLETE_MARKER)));
+    assertTrue(Files.exists(dir.resolve("report").resolve("notes.txt")), "only the report's own files are replaced");
+  }
+
+  @Test
   void missingRunFolderExitsWithCodeTwoNamingIt() {
     String[] r = run("report", "--run", "/nonexistent/cosine-audit-run");
     assertEquals("2", r[0]);
