@@ -76,8 +76,17 @@ public final class ReportJob implements Job<ReportJob.Config> {
     }
     if ((uri.getScheme() == null || uri.getScheme().equals("file"))
         && !java.nio.file.Files.exists(java.nio.file.Path.of(uri.getPath(), RunOutput.MANIFEST))) {
+      java.nio.file.Path latest = java.nio.file.Path.of(uri.getPath(), OutputSpec.LATEST);
+      String newest = null;
+      try {
+        newest = java.nio.file.Files.isRegularFile(latest) ? java.nio.file.Files.readString(latest).trim() : null;
+      } catch (java.io.IOException e) {
+        // unreadable pointer: the general message below
+      }
       throw new ConfigException("invalid value for 'run': '" + run + "' holds no " + RunOutput.MANIFEST
-          + ", so it is not the output of a cosine-audit run; give the --output folder of a run");
+          + (newest == null || newest.isEmpty() ? ", so it is not the output of a cosine-audit run; give the --output "
+              + "folder of a run" : "; it is the base folder of dated runs (an audit's --output): give one of its "
+              + "runs, e.g. the newest, " + new org.apache.hadoop.fs.Path(run, newest)));
     }
     return new Config(run, new Report.Options(s.optional("metadata").orElse(null),
         s.optional("metadata-id").orElse(null), s.optional("metadata-title").orElse(null), s.integer("sample-items"),

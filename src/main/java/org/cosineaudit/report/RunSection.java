@@ -29,6 +29,11 @@ final class RunSection {
     Html h = ctx.html;
     if (top != null) {
       String outcome = text(top, "outcome");
+      if (liveManifest != null && outcome.equals("running")) {
+        // rendered as the run's last step: the outcome is written after this page
+        outcome = "finishing (this report is the run's last step; manifest.json holds the final outcome, and "
+            + "report --run renders the page again)";
+      }
       ctx.finding(text(top, "job") + ": " + outcome + (top.has("seconds") ? " in "
           + org.cosineaudit.run.Progress.duration(top.path("seconds").asDouble()) : "")
           + (nested.isEmpty() ? "" : "; " + nested.size() + " nested runs"), JsonTables.statusWord(outcome));

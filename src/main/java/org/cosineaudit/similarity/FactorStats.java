@@ -148,8 +148,10 @@ public final class FactorStats implements Serializable {
     if (wrong > 0) {
       examples.sort(null);
       List<String> first = examples.subList(0, Math.min(EXAMPLES, examples.size()));
-      throw new InputException(label + ": " + wrong + " embeddings do not have " + dim + " components (e.g. "
-          + String.join(", ", first) + "); all embeddings must have the same dimension");
+      throw new InputException(label + ": " + wrong + " embeddings do not have " + dim + " components"
+          + (expectedDim >= 0 ? ", the dimension of the embeddings they go with" : "") + " (e.g. "
+          + String.join(", ", first) + "); " + (expectedDim >= 0 ? "give the factors of the same model"
+              : "all embeddings must have the same dimension"));
     }
     if (dim == 0) {
       throw new InputException(label + ": the embeddings have 0 components");

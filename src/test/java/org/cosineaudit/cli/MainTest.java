@@ -111,6 +111,12 @@ class MainTest {
     CliRun report = runWithoutSpark("report", "--run", foreign.getParent().toString());
     assertEquals(2, report.code(), report.err());
     assertTrue(report.err().contains("holds no manifest.json"), report.err());
+    // the base folder of dated runs (an audit's --output) points at its newest run
+    Files.writeString(foreign.getParent().resolve("LATEST"), "2026-11-29T01-02-03Z\n");
+    CliRun dated = runWithoutSpark("report", "--run", foreign.getParent().toString());
+    assertEquals(2, dated.code(), dated.err());
+    assertTrue(dated.err().contains("it is the base folder of dated runs (an audit's --output): give one of its runs, "
+        + "e.g. the newest, " + foreign.getParent().resolve("2026-11-29T01-02-03Z")), dated.err());
     assertTrue(Files.exists(foreign.resolve("important.txt")), "a folder this tool did not write is never deleted");
   }
 

@@ -360,7 +360,8 @@ class ItemNeighboursTest {
     InputException userDims = assertThrows(InputException.class, () -> ItemNeighbours.compute(SPARK,
         factors(SPARK, IDS, V), factors(SPARK, new String[] {"u1", "u2"}, new double[][] {{1, 0, 0}, {0, 1, 0}}),
         Measure.SCORE_COSINE, 2, EngineOptions.defaults()));
-    assertTrue(userDims.getMessage().contains("user factors: 2 embeddings do not have 2 components"),
+    assertTrue(userDims.getMessage().contains("user factors: 2 embeddings do not have 2 components, the dimension of "
+        + "the embeddings they go with (e.g. 'u1' has 3, 'u2' has 3); give the factors of the same model"),
         userDims.getMessage());
 
     InputException userDup = assertThrows(InputException.class, () -> ItemNeighbours.compute(SPARK,
