@@ -178,7 +178,7 @@ public final class NeighbourAgreement {
   }
 
   /** The contract's columns with the contract's types; fails naming the table when one is missing. */
-  private static Dataset<Row> normalized(NamedTable table) {
+  static Dataset<Row> normalized(NamedTable table) {
     List<String> cols = Arrays.asList(table.neighbours().columns());
     for (String c : List.of("item", "rank", "neighbour", "score")) {
       if (!cols.contains(c)) {
