@@ -57,6 +57,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
    * @param baselineUserEmbeddings the previous snapshot's user factors, or null (adds score-cosine drift)
    * @param metadata id to title, or null
    * @param popularity id to count, or null
+   * @param popularityColumn the column of {@code popularity} that holds the count, or null to detect it
    * @param k neighbours per item for hubness, drift and meaning
    * @param seed seeds every random choice (rescalings)
    * @param gaugeRescalings random prediction-preserving rescalings tried
@@ -66,7 +67,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
    * @param settings the resolved options (recorded in the manifests of the drift/meaning sub-runs)
    */
   public record Config(String embeddings, String userEmbeddings, String baseline, String baselineUserEmbeddings,
-      String metadata, String popularity, int k, long seed, int gaugeRescalings, double gaugeSpread, double rboP,
+      String metadata, String popularity, String popularityColumn, int k, long seed, int gaugeRescalings, double gaugeSpread, double rboP,
       int topItems, AuditThresholds thresholds, OutputSpec output, Settings settings) {}
 
   /** What the audit found. */
@@ -95,7 +96,9 @@ public final class AuditJob implements Job<AuditJob.Config> {
     own.add(OptionSpec.path("baseline-user-embeddings", null,
         "the previous snapshot's user embeddings; adds score-cosine drift (with --user-embeddings)"));
     own.add(OptionSpec.path("metadata", null, "table of id and title, to name hubs and changed items"));
-    own.add(OptionSpec.path("popularity", null, "table of id and count: norm-popularity correlation, drift by decile"));
+    own.add(OptionSpec.path("popularity", null, "item popularity for the norm-popularity correlation and drift by "
+        + "decile: an 'id, count' table, an interactions table, or a table with item and --popularity-column"));
+    own.add(OptionSpec.string("popularity-column", null, "the column of --popularity that holds popularity"));
     own.add(OptionSpec.integer("k", 20, 1, 1000, "neighbours per item for hubness, drift and meaning"));
     own.add(OptionSpec.longInt("seed", 0L, Long.MIN_VALUE, Long.MAX_VALUE, "seed of the random rescalings"));
     own.add(OptionSpec.integer("gauge-rescalings", 3, 1, 100,
@@ -125,8 +128,11 @@ public final class AuditJob implements Job<AuditJob.Config> {
       throw new ConfigException("--baseline-user-embeddings needs --user-embeddings (the current snapshot's user "
           + "embeddings): score-cosine drift compares both");
     }
+    if (s.isSet("popularity-column") && !s.isSet("popularity")) {
+      throw new ConfigException("audit: --popularity-column needs --popularity");
+    }
     return new Config(s.string("embeddings"), users, baseline, baselineUsers, s.optional("metadata").orElse(null),
-        s.optional("popularity").orElse(null), s.integer("k"), s.longInt("seed"), s.integer("gauge-rescalings"),
+        s.optional("popularity").orElse(null), s.optional("popularity-column").orElse(null), s.integer("k"), s.longInt("seed"), s.integer("gauge-rescalings"),
         s.real("gauge-spread"), s.real("rbo-p"), s.integer("top-items"), AuditThresholds.from(s),
         CommonOptions.datedOutputSpec(s, startedAt), s);
   }
@@ -173,7 +179,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
     Dataset<Row> popularity = null;
     if (c.popularity() != null) {
       out.recordInput("popularity", c.popularity());
-      popularity = PopularityStrata.read(spark, c.popularity(), null);
+      popularity = PopularityStrata.read(spark, c.popularity(), c.popularityColumn());
     }
 
     IntegrityChecks.Result integrity;
@@ -184,7 +190,11 @@ public final class AuditJob implements Job<AuditJob.Config> {
     }
     Dataset<Row> clean = integrity.clean();
     if (integrity.usable() < 2) {
-      skipped.add("geometry, drift, meaning: fewer than 2 usable vectors in " + c.embeddings());
+      String reason = "geometry, drift, meaning: fewer than 2 usable vectors in " + c.embeddings();
+      skipped.add(reason);
+      // checks that could not run are a warning, never a silent pass
+      checks.add(Check.judged("integrity.usable-vectors", IntegrityChecks.GROUP, integrity.usable(),
+          Check.Bound.AT_LEAST, 2, 0, "not checked: " + reason));
     } else {
       try (var stage = out.stage("geometry")) {
         GeometryChecks.Moments moments = GeometryChecks.moments(clean, integrity.dimension());
@@ -195,6 +205,10 @@ public final class AuditJob implements Job<AuditJob.Config> {
           skipped.add("geometry.norm-popularity-spearman: no --popularity");
         }
         checks.addAll(GeometryChecks.anisotropy(moments.vectors(), integrity.dimension(), t, out));
+      }
+      if (c.k() >= integrity.usable() - 1) {
+        LOG.warn("audit: --k {} >= usable vectors - 1 = {}: every top-k list holds every other item "
+            + "(hub-occurrence is not judged; drift and meaning agreement says little); pass a smaller --k", c.k(), integrity.usable() - 1);
       }
       try (NeighbourResult cosine = cosineNeighbours(spark, clean, c, out)) {
         try (var stage = out.stage("hubness")) {

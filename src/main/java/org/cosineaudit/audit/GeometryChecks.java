@@ -172,6 +172,8 @@ public final class GeometryChecks {
    * Hubness from a cosine neighbour table ({@code item, rank, neighbour, score}): the
    * k-occurrence N_k(x) of each usable item (0 for items in nobody's list), its skewness,
    * and the biggest hubs, listed with titles when {@code metadata} ({@code id, title}) is given.
+   * With k &gt;= items - 1 every list holds every other item, so hub-occurrence is a WARN saying so,
+   * never a FAIL.
    */
   public static List<Check> hubness(Dataset<Row> clean, Dataset<Row> neighbours, int k, Dataset<Row> metadata,
       int topHubs, AuditThresholds t, RunOutput out) {
@@ -208,8 +210,18 @@ public final class GeometryChecks {
     checks.add(t.hubnessSkew().judge("geometry.hubness-skew", GROUP, skew, String.format(Locale.ROOT,
         "skewness of the %d-occurrence distribution over %,d items (0 for a symmetric one); top hubs: %s (see %s)",
         k, s.getLong(3), String.join(", ", top), HUBS)));
-    checks.add(t.hubOccurrence().judge("geometry.hub-occurrence", GROUP, share, String.format(Locale.ROOT,
-        "the biggest hub is in %,d of %,d top-%d lists", maxOcc, lists, k)));
+    String detail = String.format(Locale.ROOT, "the biggest hub is in %,d of %,d top-%d lists", maxOcc, lists, k);
+    long items = s.getLong(3);
+    if (items > 0 && k >= items - 1) {
+      // every list holds every other item: the share is (n-1)/n whatever the geometry, so it
+      // says nothing about hubs; a warning, not a failure
+      AuditThresholds.Levels l = t.hubOccurrence();
+      checks.add(new Check("geometry.hub-occurrence", GROUP, share, l.bound(), l.warn(), l.fail(), Status.WARN,
+          String.format(Locale.ROOT, "not judged: k = %d >= items - 1 = %,d, so every list holds every other item; "
+              + "pass --k below %,d (%s)", k, items - 1, items - 1, detail)));
+    } else {
+      checks.add(t.hubOccurrence().judge("geometry.hub-occurrence", GROUP, share, detail));
+    }
     return checks;
   }
 

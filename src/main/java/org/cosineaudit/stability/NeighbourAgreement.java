@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -51,7 +52,8 @@ public final class NeighbourAgreement {
   /**
    * Settings.
    *
-   * @param k evaluation depth; 0 = the smallest of the tables' largest ranks
+   * @param k evaluation depth; 0 = the smallest of the tables' largest ranks, which also caps a
+   *     larger k (ranks a table does not hold would count as misses and lower overlap and RBO)
    * @param rboP RBO persistence in (0, 1) (0.9: the top 10 ranks carry ~86% of the weight)
    * @param kendallP Kendall's penalty p in [0, 1] for pairs ranked by one list only
    * @param bootstrap bootstrap replicates (0 = no interval)
@@ -75,13 +77,22 @@ public final class NeighbourAgreement {
    * What a comparison produced.
    *
    * @param k the evaluation depth used
+   * @param requestedK the depth asked for ({@link Options#k}; 0 = the tables' depth); larger than
+   *     {@code k} when the tables are shallower, see {@link #depthWarning}
    * @param items per-item metrics of the items both tables list: {@code a, b, item,
    *     popularity_decile} (null without popularity) and one column per metric
    * @param unmatched items listed by one table of a pair only: {@code a, b, item, missing_from}
    *     ("a" or "b")
    */
-  public record Result(int k, List<StabilityMetric> metrics, Dataset<Row> items, Dataset<Row> unmatched,
+  public record Result(int k, int requestedK, List<StabilityMetric> metrics, Dataset<Row> items, Dataset<Row> unmatched,
       List<PairCount> counts, List<SummaryRow> summary, Dataset<Row> comparisons) {
+    /** Why k is smaller than the depth asked for, or null when it is not. */
+    public String depthWarning() {
+      return requestedK > k ? String.format(Locale.ROOT, "--k %d is deeper than the neighbour tables (the "
+          + "shallowest holds ranks up to %d): compared the top %d; recompute the tables with a larger k to compare "
+          + "deeper", requestedK, k, k) : null;
+    }
+
     /** Drops the persisted per-item rows. */
     public void release() {
       comparisons.unpersist();
@@ -135,7 +146,8 @@ public final class NeighbourAgreement {
       union = union == null ? tagged : union.unionByName(tagged);
     }
     int autoK = checkedMaxRank(names, union);
-    int k = options.k() > 0 ? options.k() : autoK;
+    // capped: ranks beyond a table's depth would count as misses, not disagreement
+    int k = options.k() > 0 ? Math.min(options.k(), autoK) : autoK;
     boolean withLabels = labels != null;
     Dataset<Row> rows = union.where(col("rank").leq(k));
     Dataset<Row> clusters = withLabels ? labels.select(col("item").cast(DataTypes.StringType).as("item"),
@@ -174,7 +186,7 @@ public final class NeighbourAgreement {
             when(col("presence").equalTo(PairwiseAgreement.ONLY_A), lit("b")).otherwise(lit("a")).as("missing_from"));
     List<SummaryRow> summary = AgreementSummary.summarize(items, metrics, deciles != null,
         new AgreementSummary.Settings(options.bootstrap(), options.seed(), options.percentileAccuracy()));
-    return new Result(k, metrics, items, unmatched, counts, summary, comparisons);
+    return new Result(k, options.k(), metrics, items, unmatched, counts, summary, comparisons);
   }
 
   /** The contract's columns with the contract's types; fails naming the table when one is missing. */

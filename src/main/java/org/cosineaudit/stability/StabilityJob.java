@@ -20,6 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.cosineaudit.config.ConfigException;
 import org.cosineaudit.config.OptionSpec;
 import org.cosineaudit.config.Settings;
+import org.cosineaudit.io.EmbeddingReader;
 import org.cosineaudit.io.Tables;
 import org.cosineaudit.run.CommonOptions;
 import org.cosineaudit.run.InputException;
@@ -141,12 +142,15 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     own.add(OptionSpec.string("popularity-column", null, "the column of --popularity that holds popularity"));
     own.add(OptionSpec.path("labels", null, "items table with item and cluster columns (e.g. generate's items): "
         + "adds cluster_precision_a/b"));
-    own.add(OptionSpec.paths("factors", "factor tables (id, features) to compare as spaces: linear CKA and the "
+    own.add(OptionSpec.paths("factors", "factor tables (id, features) or embeddings (CSV id,f0,..., word2vec text) to compare as "
+        + "spaces: linear CKA and the "
         + "orthogonal Procrustes residual of every pair (with --run: the models' item factors, automatically)"));
     own.add(OptionSpec.integer("gauge", 0, 0, 1_000, "gauge check: N random diagonal rescalings and N random "
         + "rotations of --user-factors/--item-factors that keep every prediction; 0 = off"));
-    own.add(OptionSpec.path("user-factors", null, "with --gauge: the model's user factors (id, features)"));
-    own.add(OptionSpec.path("item-factors", null, "with --gauge: the model's item factors (id, features)"));
+    own.add(OptionSpec.path("user-factors", null, "with --gauge: the model's user factors (id, features; or CSV "
+        + "id,f0,..., word2vec text)"));
+    own.add(OptionSpec.path("item-factors", null, "with --gauge: the model's item factors (id, features; or CSV "
+        + "id,f0,..., word2vec text)"));
     own.add(OptionSpec.real("gauge-spread", 1.0, 0.0, 10.0, "with --gauge: standard deviation of the log of the "
         + "rescaling factors (1: factors of about e^+-1 per dimension)"));
     own.add(OptionSpec.integer("gauge-sample", 200, 1, 100_000, "with --gauge: users and items sampled for the "
@@ -227,7 +231,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
       List<SpaceComparison.NamedFactors> factors = new ArrayList<>();
       for (String p : config.factors()) {
         out.recordInput("factors", p);
-        factors.add(new SpaceComparison.NamedFactors(p, Tables.read(spark, p)));
+        factors.add(new SpaceComparison.NamedFactors(p, EmbeddingReader.read(spark, p)));
       }
       spaces = writeSpaces(spark, factors, NeighbourAgreement.allPairs(factors.size()), out);
     }
@@ -237,7 +241,7 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
       out.recordInput("user_factors", g.userFactors());
       out.recordInput("item_factors", g.itemFactors());
       int k = config.options().k() > 0 ? config.options().k() : GAUGE_DEFAULT_K;
-      gauge = gauge(spark, Tables.read(spark, g.userFactors()), Tables.read(spark, g.itemFactors()),
+      gauge = gauge(spark, EmbeddingReader.read(spark, g.userFactors()), EmbeddingReader.read(spark, g.itemFactors()),
           new GaugeCheck.Settings(g.draws(), g.spread(), config.options().seed(), k, g.sample(),
               EngineOptions.defaults(), config.options()), out);
     }
@@ -367,6 +371,10 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
       out.manifest().count("tables", tables.size());
       out.manifest().count("pairs", pairs.size());
       out.manifest().detail("k", r.k());
+      if (r.depthWarning() != null) {
+        out.manifest().detail("k_requested", r.requestedK());
+        out.manifest().detail("k_warning", r.depthWarning());
+      }
       if (!skippedModels.isEmpty()) {
         out.manifest().detail("skipped_models", skippedModels);
       }
@@ -453,6 +461,10 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     json.put("tables", tables.stream().map(NeighbourAgreement.NamedTable::name).toList());
     json.put("skipped_models", skipped);
     json.put("k", r.k());
+    if (r.depthWarning() != null) {
+      json.put("k_requested", r.requestedK());
+      json.put("k_warning", r.depthWarning());
+    }
     json.put("rbo_p", o.rboP());
     json.put("kendall_p", o.kendallP());
     json.put("bootstrap", o.bootstrap());
@@ -493,6 +505,9 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
   public static List<String> lines(Result r, RunOutput out) {
     List<String> lines = new ArrayList<>();
     if (r.agreement() != null) {
+      if (r.agreement().depthWarning() != null) {
+        lines.add("stability: warning: " + r.agreement().depthWarning());
+      }
       int shown = 0;
       for (NeighbourAgreement.PairCount c : r.agreement().counts()) {
         if (shown++ == 12) {

@@ -159,6 +159,61 @@ class AuditChecksTest {
   }
 
   @Test
+  void oneUsableVectorIsAWarningNotASilentPass() throws Exception {
+    Path one = dir.resolve("one.csv");
+    Files.writeString(one, "id,f0,f1,f2\na,1,2,3\n");
+    AuditJob.Result r = audit("one", one.toString(), Map.of());
+    assertEquals(Status.WARN, r.overall());
+    Check usable = check(r, "integrity.usable-vectors");
+    assertEquals(Status.WARN, usable.status(), usable.line());
+    assertEquals(1.0, usable.value());
+    assertTrue(usable.detail().contains("fewer than 2 usable vectors"), usable.detail());
+    com.fasterxml.jackson.databind.JsonNode summary = org.cosineaudit.io.Manifest.JSON.readTree(
+        Files.readString(Path.of(r.summaryPath().replaceFirst("^file:", ""))));
+    assertEquals("WARN", summary.get("overall").asText(), summary.toString());
+    assertEquals(1, summary.get("counts").get("warn").asInt());
+    assertTrue(summary.get("skipped").get(0).asText().contains("fewer than 2 usable vectors"), summary.toString());
+  }
+
+  @Test
+  void kAtLeastItemsMinusOneWarnsOnHubOccurrenceInsteadOfFailing() {
+    // 3 items, k = 20 (default): every list holds both other items, so the biggest hub is in
+    // 2 of 3 lists whatever the geometry
+    String p = Snapshots.write(spark(), Snapshots.gaussian(3, 4, 11), dir.resolve("three"));
+    AuditJob.Result r = audit("three", p, Map.of());
+    Check occurrence = check(r, "geometry.hub-occurrence");
+    assertEquals(Status.WARN, occurrence.status(), occurrence.line());
+    assertEquals(2.0 / 3, occurrence.value(), 1e-12);
+    assertTrue(occurrence.detail().contains("k = 20 >= items - 1 = 2"), occurrence.detail());
+    assertTrue(r.checks().stream().noneMatch(c -> c.status() == Status.FAIL), r.checks().toString());
+    // below items - 1 the check is judged as usual
+    Check judged = check(audit("three-k1", p, Map.of("k", "1")), "geometry.hub-occurrence");
+    assertTrue(!judged.detail().contains("not judged"), judged.detail());
+  }
+
+  @Test
+  void popularityTableOfAnotherShapeNeedsThePopularityColumnOptionTheAuditHas() throws Exception {
+    String p = Snapshots.write(spark(), Snapshots.gaussian(20, 4, 12), dir.resolve("plays-emb"));
+    Path plays = dir.resolve("plays.csv");
+    StringBuilder csv = new StringBuilder("item,plays\n");
+    for (int i = 0; i < 20; i++) {
+      csv.append("i").append(i).append(',').append(i + 1).append('\n');
+    }
+    Files.writeString(plays, csv.toString());
+    org.cosineaudit.run.InputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.cosineaudit.run.InputException.class, () -> audit("plays", p, Map.of("popularity", plays.toString())));
+    assertTrue(e.getMessage().contains("pass --popularity-column"), e.getMessage());
+    AuditJob.Result r = audit("plays-column", p, Map.of("popularity", plays.toString(), "popularity-column", "plays",
+        "k", "5"));
+    assertTrue(Double.isFinite(check(r, "geometry.norm-popularity-spearman").value()));
+    AuditJob job = new AuditJob();
+    org.cosineaudit.config.ConfigException alone = org.junit.jupiter.api.Assertions.assertThrows(
+        org.cosineaudit.config.ConfigException.class, () -> job.configure(org.cosineaudit.config.Settings.of("audit",
+            job.options(), Map.of("embeddings", p, "popularity-column", "plays")), java.time.Instant.now()));
+    assertTrue(alone.getMessage().contains("--popularity-column needs --popularity"), alone.getMessage());
+  }
+
+  @Test
   void normsThatEncodePopularityAreFlagged() throws Exception {
     // item i has norm proportional to (i + 1) and popularity 10 (i + 1): Spearman 1
     List<Vec> vs = new ArrayList<>();

@@ -178,6 +178,59 @@ class StabilityJobTest {
   }
 
   @Test
+  void kDeeperThanTheTablesIsCappedAtTheirDepthWithAWarning() throws Exception {
+    String a = dir.resolve("a").toString();
+    Path output = dir.resolve("out-deep-k");
+    // the same table twice: identical lists, so every metric is perfect at the tables' depth 4;
+    // at k = 10 the six ranks no table holds would halve overlap
+    Outcome o = run(Map.of("neighbours", a + "," + a, "k", "10", "bootstrap", "0", "output", output.toString()));
+    String warning = "--k 10 is deeper than the neighbour tables (the shallowest holds ranks up to 4): compared the "
+        + "top 4";
+    assertTrue(o.lines().stream().anyMatch(l -> l.startsWith("stability: warning: ") && l.contains(warning)),
+        o.lines().toString());
+    assertTrue(o.lines().stream().anyMatch(l -> l.contains("@4: 12 items")), o.lines().toString());
+    Row overlap = Tables.read(spark, output.resolve(StabilityJob.SUMMARY).toString())
+        .where("metric = 'overlap' AND stratum = 'all'").first();
+    assertEquals(1.0, overlap.getDouble(overlap.fieldIndex("mean")), 1e-12);
+    JsonNode manifest = Manifest.JSON.readTree(Files.readString(output.resolve(RunOutput.MANIFEST)));
+    assertEquals(4, manifest.get("details").get("k").asInt(), manifest.toString());
+    assertEquals(10, manifest.get("details").get("k_requested").asInt());
+    assertTrue(manifest.get("details").get("k_warning").asText().contains(warning));
+    JsonNode json = Manifest.JSON.readTree(Files.readString(output.resolve(StabilityJob.SUMMARY_JSON)));
+    assertEquals(4, json.get("k").asInt());
+    assertEquals(10, json.get("k_requested").asInt());
+  }
+
+  @Test
+  void popularityTableOfAnotherShapeNamesThePopularityColumnOption() throws Exception {
+    Path popularity = dir.resolve("plays.csv");
+    Files.writeString(popularity, "item,plays\nm0,3\nm1,4\n");
+    String a = dir.resolve("a").toString();
+    String b = dir.resolve("b").toString();
+    InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "popularity",
+        popularity.toString(), "bootstrap", "0", "output", dir.resolve("out-plays").toString())));
+    assertTrue(e.getMessage().contains("pass --popularity-column"), e.getMessage());
+    assertTrue(JOB.options().stream().anyMatch(spec -> spec.key().equals("popularity-column")));
+  }
+
+  @Test
+  void gaugeReadsCsvEmbeddingsWithOneColumnPerComponent() throws Exception {
+    Path users = dir.resolve("users.csv");
+    Path items = dir.resolve("items.csv");
+    Files.writeString(users, "id,f0,f1,f2\nu0,1,0.5,0\nu1,0,1,0.25\nu2,0.5,0,1\nu3,1,1,1\n");
+    Files.writeString(items, "id,f0,f1,f2\nm0,1,0,0\nm1,0,1,0\nm2,0,0,1\nm3,1,1,0\nm4,0,1,1\n");
+    Path output = dir.resolve("out-gauge-csv");
+    run(Map.of("gauge", "1", "user-factors", users.toString(), "item-factors", items.toString(), "k", "2",
+        "bootstrap", "0", "output", output.toString()));
+    assertTrue(RunOutput.isComplete(spark, output.toString()));
+    Dataset<Row> gauge = Tables.read(spark, output.resolve(StabilityJob.GAUGE).toString());
+    // score-cosine is unchanged by every transform that keeps the predictions
+    Row score = gauge.where("measure = 'score-cosine' AND metric = 'jaccard'").first();
+    assertEquals(1.0, score.getDouble(score.fieldIndex("mean")), 1e-9);
+    assertEquals(5, score.getLong(score.fieldIndex("n_items")));
+  }
+
+  @Test
   void eitherNeighboursOrRunIsRequired() {
     ConfigException none = assertThrows(ConfigException.class, () -> JOB.configure(settings(Map.of())));
     assertTrue(none.getMessage().contains("--neighbours"), none.getMessage());
