@@ -67,8 +67,8 @@ public final class AuditJob implements Job<AuditJob.Config> {
    * @param settings the resolved options (recorded in the manifests of the drift/meaning sub-runs)
    */
   public record Config(String embeddings, String userEmbeddings, String baseline, String baselineUserEmbeddings,
-      String metadata, String popularity, String popularityColumn, int k, long seed, int gaugeRescalings, double gaugeSpread, double rboP,
-      int topItems, AuditThresholds thresholds, OutputSpec output, Settings settings) {}
+      String metadata, String popularity, String popularityColumn, int k, long seed, int gaugeRescalings,
+      double gaugeSpread, double rboP, int topItems, AuditThresholds thresholds, OutputSpec output, Settings settings) {}
 
   /** What the audit found. */
   public record Result(List<Check> checks, Status overall, List<String> skipped, String summaryPath) {
@@ -132,7 +132,8 @@ public final class AuditJob implements Job<AuditJob.Config> {
       throw new ConfigException("audit: --popularity-column needs --popularity");
     }
     return new Config(s.string("embeddings"), users, baseline, baselineUsers, s.optional("metadata").orElse(null),
-        s.optional("popularity").orElse(null), s.optional("popularity-column").orElse(null), s.integer("k"), s.longInt("seed"), s.integer("gauge-rescalings"),
+        s.optional("popularity").orElse(null), s.optional("popularity-column").orElse(null), s.integer("k"),
+        s.longInt("seed"), s.integer("gauge-rescalings"),
         s.real("gauge-spread"), s.real("rbo-p"), s.integer("top-items"), AuditThresholds.from(s),
         CommonOptions.datedOutputSpec(s, startedAt), s);
   }
@@ -208,7 +209,8 @@ public final class AuditJob implements Job<AuditJob.Config> {
       }
       if (c.k() >= integrity.usable() - 1) {
         LOG.warn("audit: --k {} >= usable vectors - 1 = {}: every top-k list holds every other item "
-            + "(hub-occurrence is not judged; drift and meaning agreement says little); pass a smaller --k", c.k(), integrity.usable() - 1);
+            + "(hub-occurrence is not judged; drift and meaning agreement says little); pass a smaller --k", c.k(),
+            integrity.usable() - 1);
       }
       try (NeighbourResult cosine = cosineNeighbours(spark, clean, c, out)) {
         try (var stage = out.stage("hubness")) {

@@ -532,8 +532,9 @@ public final class EmbeddingReader {
     String where = (isRun ? "the output folder of a cosine-audit run" : "a folder of folders") + " ("
         + String.join(", ", shown) + (folders.size() > shown.size() ? ", ..." : "") + ")";
     return "embeddings " + path + " is " + where + ", not one table of embeddings; give the table itself, e.g. "
-        + (folders.contains("item_factors") ? new Path(path, "item_factors") + " (and " + new Path(path, "user_factors")
-            + " for --user-embeddings)" : folders.contains("models") ? path + "/models/<model-id>/item_factors of a sweep"
+        + (folders.contains("item_factors")
+            ? new Path(path, "item_factors") + " (and " + new Path(path, "user_factors") + " for --user-embeddings)"
+            : folders.contains("models") ? path + "/models/<model-id>/item_factors of a sweep"
             : "a file, or a folder of data files");
   }
 

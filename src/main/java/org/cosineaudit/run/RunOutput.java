@@ -196,7 +196,8 @@ public final class RunOutput {
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!fs.exists(p)) {
           String where = fs.makeQualified(p).toString();
-          missing.add("--" + in.getKey() + " " + in.getValue() + (where.endsWith(in.getValue()) ? "" : " (" + where + ")"));
+          missing.add("--" + in.getKey() + " " + in.getValue()
+              + (where.endsWith(in.getValue()) ? "" : " (" + where + ")"));
         }
       } catch (IOException | RuntimeException e) {
         // no file system for it here: its read names the connector

@@ -142,9 +142,8 @@ public final class StabilityJob implements Job<StabilityJob.Config> {
     own.add(OptionSpec.string("popularity-column", null, "the column of --popularity that holds popularity"));
     own.add(OptionSpec.path("labels", null, "items table with item and cluster columns (e.g. generate's items): "
         + "adds cluster_precision_a/b"));
-    own.add(OptionSpec.paths("factors", "factor tables (id, features) or embeddings (CSV id,f0,..., word2vec text) to compare as "
-        + "spaces: linear CKA and the "
-        + "orthogonal Procrustes residual of every pair (with --run: the models' item factors, automatically)"));
+    own.add(OptionSpec.paths("factors", "factor tables (id, features) or embeddings (CSV id,f0,..., word2vec "
+        + "text) to compare as spaces: linear CKA and the orthogonal Procrustes residual of every pair (with --run: the models' item factors, automatically)"));
     own.add(OptionSpec.integer("gauge", 0, 0, 1_000, "gauge check: N random diagonal rescalings and N random "
         + "rotations of --user-factors/--item-factors that keep every prediction; 0 = off"));
     own.add(OptionSpec.path("user-factors", null, "with --gauge: the model's user factors (id, features; or CSV "
