@@ -26,6 +26,8 @@ import org.cosineaudit.train.LinearAutoencoder;
  */
 public final class Reproduction {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reproduction.class);
+
   /** Relative paths inside the run folder. */
   public static final String CLAIMS = "claims.json";
   public static final String FACTORS = "factors";
@@ -114,6 +116,11 @@ public final class Reproduction {
     }
     out.manifest().detail("eq2_effective_rank", ClosedFormModels.eq2EffectiveRank(spectrum, c.rank(),
         c.lambdaEq2()));
+    String eq2Warning = eq2Warning(spectrum, c.rank(), c.lambdaEq2());
+    if (eq2Warning != null) {
+      LOG.warn("reproduce: {}", eq2Warning);
+      out.manifest().detail("eq2_warning", eq2Warning);
+    }
 
     try (var s = out.stage("factors")) {
       // the main models only: the sweeps are cheap to recompute from the spectrum and would
@@ -332,6 +339,29 @@ public final class Reproduction {
       sizes.merge(it.cluster(), 1, Integer::sum);
     }
     return new ArrayList<>(sizes.values());
+  }
+
+  /**
+   * Why the Eq. 2 model is smaller than asked for, or null: Eq. 2 keeps only the dimensions whose
+   * singular value exceeds lambda, so on data of another scale than the paper's the default
+   * lambda can leave a degenerate model (one dimension: every cosine is 1 or -1).
+   */
+  static String eq2Warning(ItemSpectrum spectrum, int rank, double lambda) {
+    int kept = ClosedFormModels.eq2EffectiveRank(spectrum, rank, lambda);
+    int wanted = Math.min(rank, spectrum.components());
+    if (kept >= wanted) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "Eq. 2 at --lambda-eq2 %s keeps %d of %d dimensions (singular values %s): "
+        + "its neighbours are %s; pass a --lambda-eq2 below s_%d = %s to keep all of them", plain(lambda), kept, wanted,
+        topSingularValues(spectrum, Math.min(wanted, 5)).stream().map(Reproduction::plain).toList(),
+        kept < 2 ? "all ties (a model of at most one dimension), so the claims on Eq. 2 say nothing"
+            : "those of a smaller model", wanted, plain(spectrum.singularValue(wanted - 1)));
+  }
+
+  /** A value to 4 significant digits, without trailing zeros ("100", "59.12"). */
+  private static String plain(double v) {
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
   }
 
   private static List<Double> topSingularValues(ItemSpectrum s, int n) {
