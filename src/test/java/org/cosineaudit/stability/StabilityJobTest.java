@@ -166,12 +166,7 @@ class StabilityJobTest {
 
   @Test
   void popularityRowsWithoutANumberAreRefusedNotLeftOut() throws Exception {
-    Path popularity = dir.resolve("popularity.csv");
-    Files.writeString(popularity, "id,count\nm0,3\nm1,\nm2,many\nm3,4\n");
-    String a = dir.resolve("a").toString();
-    String b = dir.resolve("b").toString();
-    InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "popularity",
-        popularity.toString(), "bootstrap", "10", "output", dir.resolve("out-popularity").toString())));
+    InputException e = popularityRefused("popularity.csv", "id,count\nm0,3\nm1,\nm2,many\nm3,4\n");
     assertTrue(e.getMessage().contains("has 2 row(s) without an item id or a number in 'count'"), e.getMessage());
     assertTrue(e.getMessage().contains("id 'm1', count (empty)") && e.getMessage().contains("count 'many'"),
         e.getMessage());
@@ -203,14 +198,18 @@ class StabilityJobTest {
 
   @Test
   void popularityTableOfAnotherShapeNamesThePopularityColumnOption() throws Exception {
-    Path popularity = dir.resolve("plays.csv");
-    Files.writeString(popularity, "item,plays\nm0,3\nm1,4\n");
-    String a = dir.resolve("a").toString();
-    String b = dir.resolve("b").toString();
-    InputException e = assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "popularity",
-        popularity.toString(), "bootstrap", "0", "output", dir.resolve("out-plays").toString())));
+    InputException e = popularityRefused("plays.csv", "item,plays\nm0,3\nm1,4\n");
     assertTrue(e.getMessage().contains("pass --popularity-column"), e.getMessage());
     assertTrue(JOB.options().stream().anyMatch(spec -> spec.key().equals("popularity-column")));
+  }
+
+  /** The refusal of a stability run of tables a and b with {@code --popularity} a file of {@code content}. */
+  private InputException popularityRefused(String file, String content) throws Exception {
+    Path popularity = Files.writeString(dir.resolve(file), content);
+    String a = dir.resolve("a").toString();
+    String b = dir.resolve("b").toString();
+    return assertThrows(InputException.class, () -> run(Map.of("neighbours", a + "," + b, "popularity",
+        popularity.toString(), "bootstrap", "0", "output", dir.resolve("out-" + file).toString())));
   }
 
   @Test
