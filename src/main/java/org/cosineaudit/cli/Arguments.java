@@ -23,16 +23,7 @@ record Arguments(Map<String, String> values, String configFile, boolean help) {
     for (OptionSpec s : specs) {
       byKey.put(s.key(), s);
     }
-    Map<String, OptionSpec> choiceFlags = new LinkedHashMap<>();
-    for (OptionSpec s : specs) {
-      if (s.choiceFlags()) {
-        for (String c : s.choices()) {
-          if (byKey.containsKey(c) || choiceFlags.put(c, s) != null) {
-            throw new IllegalStateException(job + ": choice flag --" + c + " is also an option (a bug)");
-          }
-        }
-      }
-    }
+    Map<String, OptionSpec> choiceFlags = OptionSpec.choiceFlags(job, specs);
     Map<String, String> values = new LinkedHashMap<>();
     String config = null;
     boolean help = false;

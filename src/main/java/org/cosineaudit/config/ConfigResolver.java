@@ -150,10 +150,7 @@ public final class ConfigResolver {
   static Map<String, String> choiceFlagsAsValues(String job, List<OptionSpec> specs, Map<String, String> given,
       String where) {
     Map<String, String> out = new LinkedHashMap<>(given);
-    for (OptionSpec spec : specs) {
-      if (!spec.choiceFlags()) {
-        continue;
-      }
+    for (OptionSpec spec : new java.util.LinkedHashSet<>(OptionSpec.choiceFlags(job, specs).values())) {
       List<String> flags = new ArrayList<>();
       for (String c : spec.choices()) {
         if (given.containsKey(c)) {

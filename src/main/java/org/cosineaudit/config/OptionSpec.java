@@ -103,14 +103,37 @@ public record OptionSpec(
   }
 
   /**
-   * The same choice option whose choices are also flags of the command line: {@code --implicit}
-   * stands for {@code --feedback implicit}. Config files keep the {@code key = value} form.
+   * The same choice option whose choices are also flags: {@code --implicit} stands for
+   * {@code --feedback implicit} on the command line, {@code implicit = true} for
+   * {@code feedback = implicit} in config files ({@link #choiceFlags(String, List)}).
    */
   public OptionSpec withChoiceFlags() {
     if (kind != Kind.CHOICE) {
       throw new IllegalArgumentException("only a single-choice option has choice flags, not " + key);
     }
     return new OptionSpec(key, kind, defaultValue, required, min, max, choices, description, true);
+  }
+
+  /**
+   * Every choice flag of a job's options, mapped to the option it sets; the command line and the
+   * config files read flags through this one map.
+   *
+   * @throws IllegalStateException when a flag is also an option or another option's flag (a bug)
+   */
+  public static java.util.Map<String, OptionSpec> choiceFlags(String job, List<OptionSpec> specs) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    specs.forEach(s -> keys.add(s.key()));
+    java.util.Map<String, OptionSpec> flags = new java.util.LinkedHashMap<>();
+    for (OptionSpec s : specs) {
+      if (s.choiceFlags()) {
+        for (String c : s.choices()) {
+          if (keys.contains(c) || flags.put(c, s) != null) {
+            throw new IllegalStateException(job + ": choice flag --" + c + " is also an option (a bug)");
+          }
+        }
+      }
+    }
+    return flags;
   }
 
   /**
