@@ -194,7 +194,7 @@ public final class AuditJob implements Job<AuditJob.Config> {
       String reason = "geometry, drift, meaning: fewer than 2 usable vectors in " + c.embeddings();
       skipped.add(reason);
       // checks that could not run are a warning, never a silent pass
-      checks.add(Check.judged("integrity.usable-vectors", IntegrityChecks.GROUP, integrity.usable(),
+      checks.add(Check.notJudged("integrity.usable-vectors", IntegrityChecks.GROUP, integrity.usable(),
           Check.Bound.AT_LEAST, 2, 0, "not checked: " + reason));
     } else {
       try (var stage = out.stage("geometry")) {

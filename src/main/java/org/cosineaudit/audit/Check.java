@@ -54,6 +54,16 @@ public record Check(String name, String group, double value, Bound bound, double
     return new Check(name, group, value, bound, warn, fail, bound.judge(value, warn, fail), detail);
   }
 
+  /**
+   * A check whose value cannot be judged against its levels here (too few vectors, a k that
+   * covers every item): a WARN with the reason in {@code detail}, never a silent pass, as for a
+   * value that could not be computed.
+   */
+  public static Check notJudged(String name, String group, double value, Bound bound, double warn, double fail,
+      String detail) {
+    return new Check(name, group, value, bound, warn, fail, Status.WARN, detail);
+  }
+
   /** One line for the console: {@code FAIL integrity.non-finite = 0.003 (fail beyond <= 0): ...}. */
   public String line() {
     return String.format(Locale.ROOT, "%-4s %-34s %10.4g  (warn %s %s, fail %s %s)  %s", status, name, value,

@@ -216,7 +216,7 @@ public final class GeometryChecks {
       // every list holds every other item: the share is (n-1)/n whatever the geometry, so it
       // says nothing about hubs; a warning, not a failure
       AuditThresholds.Levels l = t.hubOccurrence();
-      checks.add(new Check("geometry.hub-occurrence", GROUP, share, l.bound(), l.warn(), l.fail(), Status.WARN,
+      checks.add(Check.notJudged("geometry.hub-occurrence", GROUP, share, l.bound(), l.warn(), l.fail(),
           String.format(Locale.ROOT, "not judged: k = %d >= items - 1 = %,d, so every list holds every other item; "
               + "pass --k below %,d (%s)", k, items - 1, items - 1, detail)));
     } else {
