@@ -114,6 +114,7 @@ public final class Main {
     try {
       // throttled "stage: tasks done/total, ETA" lines for long Spark stages
       progress = SparkProgressListener.register(spark);
+      RunOutput.requireInputs(spark, settings);
       output = RunOutput.open(spark, job.name(), settings, outputSpec, resultConfig(settings));
       LOG.info("{}: writing to {}", job.name(), output.root());
       Outcome outcome = job.run(spark, config, output);

@@ -93,7 +93,6 @@ public final class RunOutput {
       if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
         throw new InputException("output " + root + " is a file; give a directory for --output");
       }
-      requireInputs(spark, settings);
       checkApartFromInputs(spark, fs.makeQualified(root), settings);
       if (fs.exists(root) && fs.listStatus(root).length > 0) {
         if (spec.overwrite()) {
@@ -184,12 +183,14 @@ public final class RunOutput {
   }
 
   /**
-   * Fails, naming every one, when input paths do not exist: before the output folder is created,
+   * Fails, naming every one, when input paths do not exist; the CLI calls it before the output
+   * folder is created (not {@link #open}, which library callers and tests use with settings whose
+   * paths they do not read),
    * so that a mistyped path leaves no failed run behind that the corrected rerun would have to
    * --overwrite. A path whose file system is not available here is left to the read that names
    * its connector.
    */
-  private static void requireInputs(SparkSession spark, Settings settings) {
+  public static void requireInputs(SparkSession spark, Settings settings) {
     List<String> missing = new ArrayList<>();
     for (Map.Entry<String, String> in : inputPaths(settings)) {
       Path p = new Path(in.getValue());
